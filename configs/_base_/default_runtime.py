@@ -1,0 +1,5 @@
+# MMPose's runtime defaults (hooks, visualizer, logging, default_scope='mmpose')
+# plus the plugin import that registers mmpose_ext's modules.
+_base_ = ['mmpose::_base_/default_runtime.py']
+
+custom_imports = dict(imports=['mmpose_ext'], allow_failed_imports=False)

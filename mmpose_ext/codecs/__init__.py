@@ -1,0 +1,1 @@
+"""Keypoint codecs (registered in mmpose.registry.KEYPOINT_CODECS)."""

@@ -1,0 +1,2 @@
+"""Models (registered in mmpose.registry.MODELS)."""
+from . import backbones, heads, layers, losses, necks  # noqa: F401
