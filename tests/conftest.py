@@ -54,3 +54,19 @@ def run_cli(args, cwd=REPO, timeout=600, env=None, check=True):
 def cli():
     """:func:`run_cli` as a fixture."""
     return run_cli
+
+
+SIMPLEBASELINE_TINY = 'configs/simplebaseline/td-hm_res18_coco-tiny-128x96.py'
+# 12 coco_tiny instances with keypoints / batch 6 = 2 iterations per epoch
+TWO_ITERATIONS = ['train_dataloader.batch_size=6', 'train_cfg.max_epochs=1',
+                  'default_hooks.checkpoint.save_best=None']
+
+
+@pytest.fixture(scope='session')
+def trained_tiny(tmp_path_factory):
+    """A SimpleBaseline-R18 trained for 2 iterations on coco_tiny through
+    ``mim train``: ``(work_dir, train output)``."""
+    work_dir = tmp_path_factory.mktemp('trained_tiny')
+    proc = run_cli(['mim', 'train', 'mmpose_ext', SIMPLEBASELINE_TINY,
+                    '--work-dir', work_dir, '--cfg-options', *TWO_ITERATIONS])
+    return work_dir, proc.stdout

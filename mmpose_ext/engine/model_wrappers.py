@@ -1,6 +1,9 @@
 """Distributed data parallel on CPU (gloo) through MMEngine's Runner."""
 from mmengine.model import MMDistributedDataParallel
-from mmpose.registry import MODEL_WRAPPERS
+# MMEngine's root registry, not mmpose's child: Runner.wrap_model looks the
+# type up with ``MODEL_WRAPPERS.get``, which searches a registry and its
+# parents but never its children.
+from mmengine.registry import MODEL_WRAPPERS
 
 __all__ = ['CPUAwareDistributedDataParallel']
 

@@ -52,3 +52,15 @@ def setup_cpu_distributed(cfg):
     cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
     if cfg.get('model_wrapper_cfg') is None:
         cfg.model_wrapper_cfg = dict(type='CPUAwareDistributedDataParallel')
+
+
+def check_amp_device(cfg):
+    """MMEngine's ``AmpOptimWrapper`` asserts a GPU deep inside the Runner;
+    say so up front with the fix."""
+    wrapper = cfg.get('optim_wrapper', {}).get('type', 'OptimWrapper')
+    if wrapper in ('AmpOptimWrapper', 'mmengine.AmpOptimWrapper') \
+            and not torch.cuda.is_available():
+        raise RuntimeError(
+            'mixed-precision training (--amp, optim_wrapper.type='
+            "'AmpOptimWrapper') needs a CUDA GPU with MMEngine 0.10.7 and "
+            'this machine has none; train without --amp on CPU')

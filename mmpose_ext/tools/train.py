@@ -9,8 +9,8 @@ works on CPU (gloo).
 from mmengine.runner import Runner
 
 from mmpose_ext.datasets.checks import check_dataset_files
-from mmpose_ext.tools._host import (load_config, load_mmpose_tool,
-                                    setup_cpu_distributed)
+from mmpose_ext.tools._host import (check_amp_device, load_config,
+                                    load_mmpose_tool, setup_cpu_distributed)
 
 
 def main():
@@ -19,6 +19,7 @@ def main():
     cfg = host.merge_args(load_config(args.config), args)
     if 'preprocess_cfg' in cfg:
         cfg.model.setdefault('data_preprocessor', cfg.get('preprocess_cfg', {}))
+    check_amp_device(cfg)
     check_dataset_files(cfg, ('train', 'val'))
     setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
