@@ -1,0 +1,132 @@
+"""The README's main job: train, evaluate and look at a model on the embedded data.
+
+    python -m mmpose_ext.tools.quickstart            # what `make quickstart` runs
+
+1. generates the synthetic person keypoint set into ``data/synthetic`` (once;
+   deterministic, see :mod:`mmpose_ext.datasets.synthetic`);
+2. trains the quickstart config on CPU with the mmpose_ext train tool
+   (a finished run is reused; an interrupted one is resumed where it stopped);
+3. evaluates the final checkpoint with MMPose's CocoMetric on the val split
+   with the generated person detections, through the test tool;
+4. draws the predictions on a val image with MMPose's visualizer;
+5. prints the AP and where the checkpoint, the log and the picture are.
+"""
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+DEFAULT_CONFIG = 'configs/simplebaseline/td-hm_res18_synthetic-128x96.py'
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--config', default=DEFAULT_CONFIG)
+    parser.add_argument('--data-root', default='data/synthetic',
+                        help='where the synthetic set is (made if missing)')
+    parser.add_argument('--work-dir', default='work_dirs/quickstart')
+    parser.add_argument('--retrain', action='store_true',
+                        help='train again even if a finished run exists')
+    return parser.parse_args(argv)
+
+
+def _run(args):
+    print('+', ' '.join(args), flush=True)
+    subprocess.run([sys.executable, *args], check=True)
+
+
+def _ensure_data(root):
+    ann = osp.join(root, 'annotations', 'person_keypoints_val.json')
+    if osp.isfile(ann):
+        print(f'synthetic data: reusing {root}')
+        return
+    _run(['-m', 'mmpose_ext.datasets.synthetic', '--out', root])
+
+
+def _last_checkpoint(work_dir):
+    pointer = osp.join(work_dir, 'last_checkpoint')
+    if not osp.isfile(pointer):
+        return None
+    with open(pointer) as f:
+        path = f.read().strip()
+    return path if osp.isfile(path) else None
+
+
+def _train(config, work_dir, retrain, max_epochs):
+    from mmpose_ext.engine.checkpoint import safe_torch_load
+    last = None if retrain else _last_checkpoint(work_dir)
+    if last is not None:
+        epoch = safe_torch_load(last)['meta']['epoch']
+        if epoch >= max_epochs:
+            print(f'training: reusing the finished run in {work_dir} '
+                  '(--retrain to train again)')
+            return last
+        print(f'training: resuming the interrupted run at epoch {epoch}')
+    _run(['-m', 'mmpose_ext.tools.train', config, '--work-dir', work_dir] +
+         (['--resume'] if last is not None else []))
+    return _last_checkpoint(work_dir)
+
+
+def _render(config, checkpoint, data_root, out_file):
+    """Top-down inference on the first val image with the generated person
+    detections, drawn by MMPose's visualizer."""
+    import mmcv
+    from mmpose.apis import inference_topdown, init_model
+    from mmpose.registry import VISUALIZERS
+    from mmpose.structures import merge_data_samples
+
+    with open(osp.join(data_root, 'annotations',
+                       'person_keypoints_val.json')) as f:
+        image = json.load(f)['images'][0]
+    with open(osp.join(data_root, 'person_detection_results',
+                       'person_detections_val.json')) as f:
+        boxes = [d['bbox'] for d in json.load(f)
+                 if d['image_id'] == image['id'] and d['score'] >= 0.3]
+    bboxes = [[x, y, x + w, y + h] for x, y, w, h in boxes]
+
+    model = init_model(config, checkpoint, device='cpu')
+    img_path = osp.join(data_root, 'images', 'val', image['file_name'])
+    results = merge_data_samples(
+        inference_topdown(model, img_path, bboxes=bboxes or None))
+    visualizer = VISUALIZERS.build(model.cfg.visualizer)
+    visualizer.set_dataset_meta(model.dataset_meta)
+    visualizer.add_datasample(
+        'prediction', mmcv.imread(img_path, channel_order='rgb'),
+        data_sample=results, draw_gt=False, draw_bbox=True, kpt_thr=0.3,
+        show=False, out_file=out_file)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from mmengine.config import Config
+    # the synthetic data base config reads its root from this variable
+    os.environ['MMPOSE_EXT_SYNTHETIC'] = args.data_root.rstrip('/')
+    cfg = Config.fromfile(args.config)
+
+    _ensure_data(args.data_root)
+    checkpoint = _train(args.config, args.work_dir, args.retrain,
+                        cfg.train_cfg.max_epochs)
+    metrics_file = osp.join(args.work_dir, 'val_metrics.json')
+    _run(['-m', 'mmpose_ext.tools.test', args.config, checkpoint,
+          '--work-dir', osp.join(args.work_dir, 'eval'), '--out', metrics_file])
+    picture = osp.join(args.work_dir, 'prediction.jpg')
+    _render(args.config, checkpoint, args.data_root, picture)
+
+    with open(metrics_file) as f:
+        metrics = json.load(f)
+    logs = sorted(glob.glob(osp.join(args.work_dir, '2*', '2*.log')))
+    print('\n== mmpose_ext quickstart ==')
+    print(f"config      {args.config}")
+    print(f"coco/AP     {metrics['coco/AP']:.3f}   (AP .5 "
+          f"{metrics['coco/AP .5']:.3f}, AR {metrics['coco/AR']:.3f}; "
+          'synthetic val, detected boxes)')
+    print(f'checkpoint  {checkpoint}')
+    print(f"train log   {logs[-1] if logs else '(none)'}")
+    print(f'prediction  {picture}')
+
+
+if __name__ == '__main__':
+    main()
