@@ -3,3 +3,7 @@
 _base_ = ['mmpose::_base_/default_runtime.py']
 
 custom_imports = dict(imports=['mmpose_ext'], allow_failed_imports=False)
+
+# MMPose's visualizer with keypoint drawing fixed for NumPy >= 2.4
+# (mmpose_ext.visualization.PoseLocalVisualizerNumpy2).
+visualizer = dict(type='PoseLocalVisualizerNumpy2')

@@ -1,0 +1,18 @@
+"""Top-down inference around MMPose's and MMDetection's APIs: models built
+with strict checkpoint checks, person detection, demo inputs and COCO
+results files."""
+from .coco_results import instances_to_coco_results
+from .init_models import (ModelConfigError, init_person_detector,
+                          init_pose_model)
+from .input_media import (UnreadableInputError, input_kind, list_images,
+                          open_video, read_image)
+from .person_detection import detect_people
+from .strict_checkpoint import CheckpointMismatchError, load_checkpoint_strict
+from .topdown_inference import estimate_poses
+
+__all__ = [
+    'CheckpointMismatchError', 'ModelConfigError', 'UnreadableInputError',
+    'detect_people', 'estimate_poses', 'init_person_detector',
+    'init_pose_model', 'input_kind', 'instances_to_coco_results',
+    'list_images', 'load_checkpoint_strict', 'open_video', 'read_image'
+]
