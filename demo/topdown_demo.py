@@ -19,9 +19,11 @@ Outputs under ``--output-root``:
   video (one drawn frame per input frame, same frame rate);
 * with ``--save-predictions``: ``OUT/results_<input name>.json``, a COCO
   keypoint results list (``image_id``, ``category_id``, ``keypoints``,
-  ``score``, ``bbox``, ``file_name``). ``image_id`` is the number in the file
-  name when every image name is a number (COCO's ``000000000785.jpg`` -> 785),
-  else the image's index in name order; for a video it is the frame index.
+  ``score``, ``bbox``, ``bbox_score``, ``file_name``); ``score`` is MMPose
+  CocoMetric's box-times-keypoint rescoring. ``image_id`` is the number in
+  the file name when every image name is a number (COCO's
+  ``000000000785.jpg`` -> 785), else the image's index in name order; for a
+  video it is the frame index.
 
 A folder run skips files it cannot read, says which, and goes on; an
 unreadable single image or video, a config of the wrong kind or a checkpoint
@@ -209,6 +211,11 @@ def main(argv=None):
     args = parse_args(argv)
     try:
         kind = input_kind(args.input)
+        # a single unreadable input stops the demo before models are built
+        if kind == 'image':
+            read_image(args.input)
+        elif kind == 'video':
+            open_video(args.input)
         detector = init_person_detector(
             args.det_config, _checkpoint(args.det_checkpoint), args.device)
         pose_model = init_pose_model(

@@ -4,6 +4,7 @@ results files."""
 from .coco_results import instances_to_coco_results
 from .init_models import (ModelConfigError, init_person_detector,
                           init_pose_model)
+from .onnx_topdown import OnnxTopdownEstimator
 from .input_media import (UnreadableInputError, input_kind, list_images,
                           open_video, read_image)
 from .person_detection import detect_people
@@ -11,7 +12,8 @@ from .strict_checkpoint import CheckpointMismatchError, load_checkpoint_strict
 from .topdown_inference import estimate_poses
 
 __all__ = [
-    'CheckpointMismatchError', 'ModelConfigError', 'UnreadableInputError',
+    'CheckpointMismatchError', 'ModelConfigError', 'OnnxTopdownEstimator',
+    'UnreadableInputError',
     'detect_people', 'estimate_poses', 'init_person_detector',
     'init_pose_model', 'input_kind', 'instances_to_coco_results',
     'list_images', 'load_checkpoint_strict', 'open_video', 'read_image'

@@ -31,8 +31,9 @@ def instances_to_coco_results(pred_instances,
 
     Returns:
         list[dict]: ``image_id``, ``category_id``, ``keypoints`` (``3K``
-        floats ``x, y, score``), ``score``, ``bbox`` (``x, y, w, h``) and
-        optionally ``file_name``.
+        floats ``x, y, score``), ``score``, ``bbox`` (the person box ``x, y,
+        w, h``), ``bbox_score`` (the detector's score) and optionally
+        ``file_name``.
     """
     keypoints = np.asarray(pred_instances['keypoints'], dtype=np.float64)
     kpt_scores = np.asarray(
@@ -51,7 +52,8 @@ def instances_to_coco_results(pred_instances,
                                      axis=1).reshape(-1).tolist(),
             score=float(bbox_score * mean_score),
             bbox=[float(bbox[0]), float(bbox[1]),
-                  float(bbox[2] - bbox[0]), float(bbox[3] - bbox[1])])
+                  float(bbox[2] - bbox[0]), float(bbox[3] - bbox[1])],
+            bbox_score=float(bbox_score))
         if file_name is not None:
             entry['file_name'] = file_name
         results.append(entry)

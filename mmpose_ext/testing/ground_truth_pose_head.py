@@ -41,6 +41,10 @@ class GroundTruthPoseHead(BaseHead):
         ann_file (str): COCO keypoint annotations of the images.
         decoder (dict): the codec (e.g. the model's ``codec``).
         use_udp (bool): the pipeline's ``TopdownAffine(use_udp=...)``.
+        allow_unmatched (bool): what a crop on no annotated person gets:
+            ``False`` raises ``ValueError``; ``True`` predicts every
+            keypoint at the crop centre with score 0 (for evaluating with
+            detected boxes, which include false positives).
 
     Note:
         Shapes: K keypoints; predictions ``keypoints (1, K, 2)`` in input
@@ -53,11 +57,13 @@ class GroundTruthPoseHead(BaseHead):
                  ann_file: str,
                  decoder: dict,
                  use_udp: bool = False,
+                 allow_unmatched: bool = False,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg)
         self.ground_truth = CocoGroundTruth(ann_file)
         self.decoder = KEYPOINT_CODECS.build(decoder)
         self.use_udp = use_udp
+        self.allow_unmatched = allow_unmatched
 
     def forward(self, feats: Sequence[torch.Tensor]) -> torch.Tensor:
         """The last backbone feature map, unchanged (the oracle has no
@@ -92,7 +98,13 @@ class GroundTruthPoseHead(BaseHead):
                 data_sample.metainfo['img_path'])
             box = np.asarray(data_sample.gt_instances.bboxes[0],
                              dtype=np.float64)
-            idx = self.ground_truth.match(name, box)
+            try:
+                idx = self.ground_truth.match(name, box)
+            except ValueError:
+                if not self.allow_unmatched:
+                    raise
+                preds.append(self._nobody(data_sample.metainfo))
+                continue
             visible = self.ground_truth.visible[name][idx]
             keypoints = self._to_input_space(
                 self.ground_truth.keypoints[name][idx], data_sample.metainfo)
@@ -103,6 +115,13 @@ class GroundTruthPoseHead(BaseHead):
                     keypoints=keypoints.astype(np.float32),
                     keypoint_scores=(scores * visible).astype(np.float32)))
         return preds
+
+    def _nobody(self, metainfo: dict) -> InstanceData:
+        num_keypoints = len(next(iter(self.ground_truth.visible.values()))[0])
+        centre = np.asarray(metainfo['input_size'], dtype=np.float32) / 2
+        return InstanceData(
+            keypoints=np.tile(centre, (1, num_keypoints, 1)),
+            keypoint_scores=np.zeros((1, num_keypoints), np.float32))
 
     def loss(self, feats, batch_data_samples, train_cfg=None):
         raise RuntimeError(
