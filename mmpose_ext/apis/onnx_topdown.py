@@ -67,11 +67,17 @@ class OnnxTopdownEstimator:
     def decode(self, outputs: Sequence[np.ndarray]) -> Tuple[np.ndarray,
                                                                np.ndarray]:
         """Keypoints ``(N, K, 2)`` in crop pixels and scores ``(N, K)``,
-        decoding each instance with the codec as MMPose's ``BaseHead.decode``
-        does."""
+        decoding each instance with the codec in the layout MMPose's heads
+        hand it over: one 4-d output is a heatmap stack, decoded as ``(K, H,
+        W)`` per instance (HeatmapHead); otherwise every output keeps an
+        instance axis of 1, e.g. ``(1, K, 2)`` coordinates (RegressionHead)
+        or ``(1, K, Wx)`` and ``(1, K, Hy)`` vectors (SimCCHead)."""
+        heatmaps = len(outputs) == 1 and outputs[0].ndim == 4
         keypoints, scores = [], []
         for i in range(len(outputs[0])):
-            kpts, score = self.codec.decode(*(o[i] for o in outputs))
+            args = (outputs[0][i], ) if heatmaps else tuple(
+                o[i:i + 1] for o in outputs)
+            kpts, score = self.codec.decode(*args)
             if isinstance(score, tuple):  # (scores, visibility)
                 score = score[0]
             # one instance per crop: (1, K, D) and (1, K)

@@ -122,6 +122,7 @@ def export_onnx(pose_model: nn.Module,
         output_names=list(names),
         opset_version=opset,
         dynamo=True,
+        external_data=False,  # one self-contained file (models < 2 GB)
         **kwargs)
     return names
 

@@ -36,11 +36,19 @@ val_dataloader = dict(
         ann_file='annotations/person_keypoints_val2017.json',
         bbox_file=data_root + 'person_detection_results/'
         'COCO_val2017_detections_AP_H_56_person.json',
+        # the papers keep every detected box (threshold 0.0) ...
+        filter_cfg=dict(bbox_score_thr=0.0),
         data_prefix=dict(img='val2017/'),
         test_mode=True))
 test_dataloader = val_dataloader
 
+# ... rescore each person by box score x mean keypoint score above 0.2 and
+# remove duplicates with OKS-NMS at 0.9 (MMPose's defaults, written out)
 val_evaluator = dict(
     type='CocoMetric',
-    ann_file=data_root + 'annotations/person_keypoints_val2017.json')
+    ann_file=data_root + 'annotations/person_keypoints_val2017.json',
+    score_mode='bbox_keypoint',
+    keypoint_score_thr=0.2,
+    nms_mode='oks_nms',
+    nms_thr=0.9)
 test_evaluator = val_evaluator
