@@ -1,0 +1,49 @@
+"""A project outside mmpose_ext (tests/fixtures/external_project, copied to a
+temporary folder) trains each model family for 2 iterations with MMPose's own
+tools/train.py, loading mmpose_ext and its own module via custom_imports."""
+import json
+import os.path as osp
+import shutil
+
+import mmpose
+import pytest
+
+import mmpose_ext
+
+FIXTURE = osp.join(osp.dirname(__file__), '..', 'fixtures', 'external_project')
+MMPOSE_TRAIN = osp.join(osp.dirname(mmpose.__file__), '.mim', 'tools',
+                        'train.py')
+# One line per model family: (fixture config, backbone class, head class).
+FAMILIES = {
+    'simplebaseline': ('configs/simplebaseline_tiny.py', 'ResNet',
+                       'HeatmapHead'),
+}
+# 12 coco_tiny people with keypoints / batch 6 = 2 iterations in 1 epoch
+TWO_ITERATIONS = ['train_dataloader.batch_size=6', 'train_cfg.max_epochs=1',
+                  'default_hooks.checkpoint.save_best=None']
+
+
+@pytest.fixture(scope='module')
+def project(tmp_path_factory):
+    """A copy of the project away from the repository; mmpose_ext's configs
+    come from the installed package, as for a user."""
+    root = tmp_path_factory.mktemp('outside') / 'external_project'
+    shutil.copytree(FIXTURE, root)
+    configs = osp.join(osp.dirname(mmpose_ext.__file__), '.mim', 'configs')
+    assert osp.isdir(configs)
+    return root, configs
+
+
+@pytest.mark.parametrize('family', list(FAMILIES))
+def test_mmpose_train_tool_trains_two_iterations(family, project, cli,
+                                                 coco_tiny):
+    root, configs = project
+    config, backbone, head = FAMILIES[family]
+    work_dir = root / 'work_dirs' / family
+    proc = cli(['python', MMPOSE_TRAIN, config, '--work-dir', work_dir,
+                '--cfg-options', *TWO_ITERATIONS], cwd=root,
+               env=dict(PYTHONPATH=str(root), MMPOSE_EXT_CONFIGS=configs))
+    assert 'Epoch(train) [1][2/2]' in proc.stdout
+    record = json.loads((work_dir / 'trained_iterations.json').read_text())
+    assert record == dict(iterations=2, backbone=backbone, head=head)
+    assert (work_dir / 'epoch_1.pth').is_file()
