@@ -122,3 +122,18 @@ def test_bad_options_raise(kwargs, match):
     args.update(kwargs)
     with pytest.raises(ValueError, match=f'UDPCodec.*{match}'):
         UDPCodec(**args)
+
+
+def test_all_zero_heatmaps_give_finite_keypoints():
+    """Deliberate difference: MMPose's blur rescales by 0 / 0 for an all-zero
+    heatmap (e.g. the target of an unlabelled keypoint) and UDPHeatmap then
+    returns NaN keypoints, which make CocoMetric's OKS NaN."""
+    ours = UDPCodec(INPUT, HEATMAP)
+    ref = UDPHeatmap(INPUT, HEATMAP)
+    kps = np.full((1, 3, 2), 100., np.float32)
+    hm = ref.encode(kps, np.array([[1., 0., 1.]], np.float32))['heatmaps']
+    with np.errstate(invalid='ignore', divide='ignore'):
+        theirs = ref.decode(hm.copy())[0]
+    assert np.isnan(theirs[0, 1]).all()
+    kp, score = ours.decode(hm)
+    assert np.isfinite(kp).all() and score[0, 1] == 0
