@@ -219,7 +219,7 @@ class SimDRLabel(BaseKeypointCodec):
                                         self.blur_kernel_size):
             vectors = vectors.float()
             index, vals = get_vector_maximum_torch(vectors)
-            coord = index.double()
+            coord = index.float()
             if self.refine:
                 locs = torch.stack((index, torch.zeros_like(index)), dim=-1)
                 kernel = gaussian_kernel1d(kernel_size, vectors.device)

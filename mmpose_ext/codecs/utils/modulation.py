@@ -152,18 +152,25 @@ def blurred_values(heatmaps: Tensor, centers: Tensor, offsets: Tensor,
     flat = (y0 * W + x0)[..., None] + (rows[:, None] * W + cols).reshape(-1)
     patch = heatmaps.reshape(B, K, H * W).gather(
         -1, flat.clamp_(0, H * W - 1)).reshape(B, K, Py, Px)
-    row_in = ((y0[..., None] + rows) >= 0) & ((y0[..., None] + rows) < H)
-    col_in = ((x0[..., None] + cols) >= 0) & ((x0[..., None] + cols) < W)
-    if not (row_in.all() and col_in.all()):
-        # zero padding outside the heatmap, (B, K, Py, Px)
-        patch = patch * (row_in[..., :, None] & col_in[..., None, :])
-    # separable blur as two matrix products with banded (valid-part) taps:
-    # (B, K, Py, Px) @ (Px, Sx) -> (B, K, Py, Sx)
+    inside = (int(x0.min()) >= 0 and int(x0.max()) + Px <= W
+              and int(y0.min()) >= 0 and int(y0.max()) + Py <= H)
     sx, sy = ox_max - ox_min + 1, oy_max - oy_min + 1
+    if not inside:
+        # zero padding outside the heatmap: columns before the x-blur
+        cols_in = ((x0[..., None] + cols) >= 0) & ((x0[..., None] + cols) < W)
+        patch = patch * cols_in[..., None, :]
+    # separable blur as two matrix products with banded (valid-part) taps;
+    # (B, K, Py, Px) @ (Px, Sx) -> (B, K, Py, Sx)
     patch = patch @ _valid_band(kernel_x, sx)
-    # (B, K, Sx, Py) @ (Py, Sy) -> (B, K, Sx, Sy) -> (B, K, Sy, Sx)
-    block = (patch.transpose(-1, -2) @ _valid_band(kernel_y, sy)).transpose(
-        -1, -2)
+    if not inside:
+        # and rows, which the x-blur keeps apart, after it
+        rows_in = ((y0[..., None] + rows) >= 0) & ((y0[..., None] + rows) < H)
+        patch = patch * rows_in[..., None]
+    # (B, K, Sx, Py) @ (Py, Sy) -> (B, K, Sx, Sy) -> (B, K, Sy, Sx): one
+    # matrix product on a contiguous copy (a broadcast batched product of
+    # B * K tiny matrices is several times slower on CPU)
+    block = (patch.transpose(-1, -2).contiguous()
+             @ _valid_band(kernel_y, sy)).transpose(-1, -2)
     pick = (offsets[..., 1] - oy_min) * sx + (offsets[..., 0] - ox_min)
     block = block.reshape(B, K, -1)
     if pick.dim() == 1:

@@ -92,21 +92,19 @@ def taylor_step(grad: Tensor, hess: Tensor) -> Tuple[Tensor, Tensor]:
 
     Returns:
         tuple:
-        - step (Tensor): float64 (dx, dy) in shape (..., 2)
+        - step (Tensor): (dx, dy) in shape (..., 2)
         - ok (Tensor): bool mask in shape (...): a step was taken
     """
-    g = grad.double()
-    a, b = hess[..., 0, 0].double(), hess[..., 0, 1].double()
-    d = hess[..., 1, 1].double()
+    a, b, d = hess[..., 0, 0], hess[..., 0, 1], hess[..., 1, 1]
     det = a * d - b * b
-    ok = (a < 0) & (det > 0) & torch.isfinite(det) & \
-        torch.isfinite(g).all(dim=-1)
+    ok = (a < 0) & (det > 0)  # False for NaN too
     safe_det = torch.where(ok, det, torch.ones_like(det))
     # closed-form inverse of [[a, b], [b, d]]
-    step_x = -(d * g[..., 0] - b * g[..., 1]) / safe_det
-    step_y = -(a * g[..., 1] - b * g[..., 0]) / safe_det
-    step = torch.stack((step_x, step_y), dim=-1) * ok[..., None]
-    return step, ok
+    step_x = -(d * grad[..., 0] - b * grad[..., 1]) / safe_det
+    step_y = -(a * grad[..., 1] - b * grad[..., 0]) / safe_det
+    step = torch.stack((step_x, step_y), dim=-1)
+    ok = ok & torch.isfinite(step).all(dim=-1)
+    return torch.where(ok[..., None], step, torch.zeros_like(step)), ok
 
 
 def taylor_step_1d(v: Tensor) -> Tuple[Tensor, Tensor]:
@@ -117,15 +115,14 @@ def taylor_step_1d(v: Tensor) -> Tuple[Tensor, Tensor]:
         v (Tensor): Values in shape (..., 5), ordered as the stencil
 
     Returns:
-        tuple: float64 step in shape (...) and the bool mask ``ok`` (...)
+        tuple: step in shape (...) and the bool mask ``ok`` (...)
     """
-    v = v.double()
     dx = 0.5 * (v[..., 1] - v[..., 2])
     dxx = 0.25 * (v[..., 3] - 2 * v[..., 0] + v[..., 4])
-    ok = (dxx < 0) & torch.isfinite(dxx) & torch.isfinite(dx)
-    step = torch.where(ok, -dx / torch.where(ok, dxx, -torch.ones_like(dxx)),
-                       torch.zeros_like(dx))
-    return step, ok
+    ok = dxx < 0  # False for NaN too
+    step = -dx / torch.where(ok, dxx, -torch.ones_like(dxx))
+    ok = ok & torch.isfinite(step)
+    return torch.where(ok, step, torch.zeros_like(step)), ok
 
 
 def _stencil(stencil: str, device: torch.device) -> Tensor:
@@ -156,29 +153,33 @@ def refine_maxima(heatmaps: Tensor,
             heatmap itself
 
     Returns:
-        Tensor: float64 (x, y) locations in heatmap pixels, shape (B, K, 2);
+        Tensor: float32 (x, y) locations in heatmap pixels, shape (B, K, 2);
         the integer maxima where no step is taken
     """
     B, K, H, W = heatmaps.shape
-    refined = locs.double()
+    refined = locs.float()
     if B * K == 0:
         return refined
     offsets = _stencil(stencil, heatmaps.device)  # (S, 2)
     reach = 2 if stencil in ('dark', 'simcc') else 1
     reach_y = 0 if stencil == 'simcc' else reach
     span = (-reach, -reach_y, reach, reach_y)
-    positions = locs[..., None, :] + offsets  # (B, K, S, 2)
     if stencil == 'dark':
-        # the reference code refines only where the stencil fits
+        # the reference code refines only where the stencil fits; the
+        # values read elsewhere are discarded below
         x, y = locs.unbind(-1)
         usable = (x >= 2) & (x <= W - 3) & (y >= 2) & (y <= H - 3)
-        offsets = offsets.expand(B, K, -1, -1) * usable[..., None, None]
     else:
-        # edge replication (np.pad mode='edge' in the reference code)
-        limit = torch.tensor([W - 1, H - 1], device=heatmaps.device)
-        offsets = torch.minimum(positions.clamp(min=0), limit) - \
-            locs[..., None, :]
         usable = torch.ones_like(maxima, dtype=torch.bool)
+        lo, hi = locs.amin(dim=(0, 1)), locs.amax(dim=(0, 1))
+        if not (lo[0] >= reach and hi[0] <= W - 1 - reach and
+                lo[1] >= reach_y and hi[1] <= H - 1 - reach_y):
+            # edge replication (np.pad mode='edge' in the reference code):
+            # per-instance offsets to the clamped positions, (B, K, S, 2)
+            positions = locs[..., None, :] + offsets
+            limit = torch.tensor([W - 1, H - 1], device=heatmaps.device)
+            offsets = torch.minimum(positions.clamp(min=0), limit) - \
+                locs[..., None, :]
     one = heatmaps.new_ones(1)
     kernel_x = one if blur_kernel is None else blur_kernel
     kernel_y = one if blur_kernel is None or stencil == 'simcc' \
