@@ -1,7 +1,7 @@
 # SimpleBaseline ResNet-50 with DARK heatmaps (unbiased encoding, modulation,
 # log, Taylor step) on COCO at 256x192: MMPose's td-hm_res50_dark recipe with
 # mmpose_ext's DARKHeatmap (batched decoding). MMPose reports 72.4 AP for
-# this recipe with its MSRAHeatmap(unbiased=True); the DARK paper 72.0 AP.
+# this recipe with its MSRAHeatmap(unbiased=True).
 _base_ = ['../_base_/default_runtime.py', '../_base_/data/coco.py']
 
 train_cfg = dict(max_epochs=210, val_interval=10)
