@@ -14,8 +14,9 @@ data pipeline calls it. Decoding is timed as a head does it: ours through
 random keypoints (at least 2 heatmap pixels inside) plus Gaussian noise, a
 stand-in for network output. Times are medians over ``--repeats`` runs,
 MMPose's and ours alternating (so that both see the same load on a shared
-machine); ratios are MMPose's time over ours. ``max |diff|`` is the largest difference
-of the decoded coordinates (input pixels) and of the encoded targets.
+machine); ratios are MMPose's time over ours. ``max |diff|`` is the largest
+difference of the decoded coordinates (input pixels) and of the encoded
+targets.
 """
 import argparse
 import time

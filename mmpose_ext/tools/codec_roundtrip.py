@@ -16,10 +16,10 @@ AP 1.0; the loss is the codec's own error (quantisation, decoding bias).
 Other input sizes scale the config's codec: the same stride (heatmap size),
 sigma scaled with the input (heatmap pixels or SimDR bins), and the DARK/UDP
 modulation kernel recomputed from the scaled sigma with OpenCV's rule
-``sigma = 0.3 * ((ks - 1) / 2 - 1) + 0.8`` (at least 3). ``--with-mmpose`` adds MMPose's
-codecs of the same family with the same settings (for DARKHeatmap:
-MSRAHeatmap standard and unbiased; UDPCodec: UDPHeatmap; SimDRLabel:
-SimCCLabel), the reference rows of docs/codecs.md.
+``sigma = 0.3 * ((ks - 1) / 2 - 1) + 0.8`` (at least 3). ``--with-mmpose``
+adds MMPose's codecs of the same family with the same settings (for
+DARKHeatmap: MSRAHeatmap standard and unbiased; UDPCodec: UDPHeatmap;
+SimDRLabel: SimCCLabel), the reference rows of docs/codecs.md.
 """
 import argparse
 import copy
@@ -155,8 +155,8 @@ def roundtrip_ap(codec_cfg: dict, instances: List[dict], metainfo: dict,
         keypoints = (keypoints / np.array(codec_cfg['input_size']) * scale +
                      center - 0.5 * scale)
         labelled = results['keypoints_visible'] > 0
-        errors.append(
-            np.linalg.norm(keypoints - results['keypoints'], axis=-1)[labelled])
+        distance = np.linalg.norm(keypoints - results['keypoints'], axis=-1)
+        errors.append(distance[labelled])
         metric.process([], [
             dict(
                 id=results['id'],

@@ -80,7 +80,7 @@ def gaussian_heatmaps(heatmap_size: Tuple[int, int],
     center = rounded if centering == 'quantized' else mu
     x = np.arange(W, dtype=np.float32)
     y = np.arange(H, dtype=np.float32)
-    # separable: exp(-(dx^2 + dy^2) / 2s^2) = exp(-dx^2 / 2s^2) exp(-dy^2 / 2s^2)
+    # separable: exp(-(dx^2 + dy^2) / c) = exp(-dx^2 / c) * exp(-dy^2 / c)
     gx = np.exp(-(x - center[..., 0:1])**2 / (2 * sigma**2))  # (N, K, W)
     gy = np.exp(-(y - center[..., 1:2])**2 / (2 * sigma**2))  # (N, K, H)
     if centering != 'exact':

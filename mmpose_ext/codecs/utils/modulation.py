@@ -1,4 +1,4 @@
-"""DARK's distribution modulation, evaluated only where the Taylor step needs it.
+"""DARK's distribution modulation, evaluated where the Taylor step needs it.
 
 DARK (Zhang et al., CVPR 2020, Sec. 4.1) smooths a predicted heatmap with the
 training Gaussian, rescales it so that its maximum equals the original maximum

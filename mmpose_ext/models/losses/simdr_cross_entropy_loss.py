@@ -48,9 +48,10 @@ class SimDRCrossEntropyLoss(nn.Module):
         for pred, target in zip(pred_simcc, gt_simcc):
             if pred.shape != target.shape:
                 raise ValueError(
-                    f'{self.__class__.__name__}: predictions {tuple(pred.shape)}'
-                    f' and targets {tuple(target.shape)} differ; the head and '
-                    'the codec must use the same input_size and split ratio')
+                    f'{self.__class__.__name__}: predictions '
+                    f'{tuple(pred.shape)} and targets {tuple(target.shape)} '
+                    'differ; the head and the codec must use the same '
+                    'input_size and split ratio')
             # (N, K, L) -> (N * K, L): classes along the last axis
             ce = F.cross_entropy(
                 pred.flatten(0, 1), target.flatten(0, 1), reduction='none')
