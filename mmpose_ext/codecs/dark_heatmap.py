@@ -7,7 +7,7 @@ from mmpose.codecs.base import BaseKeypointCodec
 from mmpose.registry import KEYPOINT_CODECS
 from torch import Tensor
 
-from .utils import (gaussian_heatmaps, gaussian_kernel1d,
+from .utils import (check_heatmap_shape, gaussian_heatmaps, gaussian_kernel1d,
                     get_heatmap_maximum_torch, refine_maxima)
 
 
@@ -179,6 +179,7 @@ class DARKHeatmap(BaseKeypointCodec):
             - keypoints (Tensor): float32 in input pixels, (B, K, 2)
             - scores (Tensor): heatmap maxima in shape (B, K)
         """
+        check_heatmap_shape(self, heatmaps, self.heatmap_size)
         heatmaps = heatmaps.float()
         locs, scores = get_heatmap_maximum_torch(heatmaps)
         if self.decoding == 'dark':

@@ -214,6 +214,14 @@ class SimDRLabel(BaseKeypointCodec):
             - keypoints (Tensor): float32 in input pixels, (B, K, 2)
             - scores (Tensor): ``min(max(x), max(y))`` in shape (B, K)
         """
+        for axis, vectors, length in zip('xy', (simcc_x, simcc_y),
+                                         self.vector_lengths):
+            if vectors.dim() != 3 or vectors.shape[-1] != length:
+                raise ValueError(
+                    f'{self.__class__.__name__}: expected {axis} vectors '
+                    f'(B, K, {length}) for input_size={self.input_size} and '
+                    f'simcc_split_ratio={self.simcc_split_ratio}, got '
+                    f'{tuple(vectors.shape)}')
         coords, maxima = [], []
         for vectors, kernel_size in zip((simcc_x, simcc_y),
                                         self.blur_kernel_size):

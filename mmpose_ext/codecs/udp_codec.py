@@ -7,8 +7,9 @@ from mmpose.codecs.base import BaseKeypointCodec
 from mmpose.registry import KEYPOINT_CODECS
 from torch import Tensor
 
-from .utils import (gaussian_blur_maps, gaussian_heatmaps, gaussian_kernel1d,
-                    get_heatmap_maximum_torch, offset_heatmaps, refine_maxima)
+from .utils import (check_heatmap_shape, gaussian_blur_maps, gaussian_heatmaps,
+                    gaussian_kernel1d, get_heatmap_maximum_torch,
+                    offset_heatmaps, refine_maxima)
 
 
 @KEYPOINT_CODECS.register_module()
@@ -184,6 +185,8 @@ class UDPCodec(BaseKeypointCodec):
             - keypoints (Tensor): float32 in input-size units, (B, K, 2)
             - scores (Tensor): float32 in shape (B, K)
         """
+        check_heatmap_shape(self, heatmaps, self.heatmap_size,
+                            3 if self.heatmap_type == 'combined' else 1)
         heatmaps = heatmaps.float()
         B, C, H, W = heatmaps.shape
         if self.heatmap_type == 'gaussian':

@@ -2,6 +2,7 @@
 
     python -m mmpose_ext.tools.codec_roundtrip CONFIG [CONFIG ...] \
         [--input-sizes 256x192 128x96 64x48] [--with-mmpose] \
+        [--codec-options KEY=VALUE ...] \
         [--data-root DIR --ann-file FILE --img-prefix PREFIX]
 
 For each config's ``codec`` and each input size, every ground-truth person of
@@ -27,7 +28,7 @@ import os.path as osp
 from typing import Dict, List, Tuple
 
 import numpy as np
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 from mmengine.registry import init_default_scope
 from mmpose.datasets.transforms import GenerateTarget
 from mmpose.evaluation import CocoMetric
@@ -186,6 +187,10 @@ def parse_args(argv=None):
     parser.add_argument(
         '--with-mmpose', action='store_true',
         help="add MMPose's codecs of the same family as reference rows")
+    parser.add_argument(
+        '--codec-options', nargs='+', action=DictAction, default={},
+        help='override codec arguments of every config, e.g. '
+        'encoding=quantized decoding=shift (DARK ablations)')
     parser.add_argument('--data-root', help='override the val data_root')
     parser.add_argument('--ann-file', help='override the val ann_file '
                         '(relative to the data root)')
@@ -214,7 +219,8 @@ def main(argv=None):
         ann_file = osp.join(dataset_cfg.get('data_root', ''),
                             dataset_cfg['ann_file'])
         for size in args.input_sizes:
-            codec = scale_codec(cfg.codec.to_dict(), size)
+            codec = scale_codec({**cfg.codec.to_dict(), **args.codec_options},
+                                size)
             variants = {f'{codec_name(codec)}': codec}
             if args.with_mmpose:
                 variants.update(reference_codecs(codec))

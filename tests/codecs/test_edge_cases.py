@@ -134,3 +134,20 @@ def test_decoding_on_gpu_matches_cpu():
     torch.testing.assert_close(
         codec.decode_tensor(x.cuda(), y.cuda())[0].cpu(),
         codec.decode_tensor(x, y)[0], atol=1e-3, rtol=0)
+
+
+@pytest.mark.parametrize('codec,shape,match', [
+    (DARKHeatmap(INPUT, HEATMAP, 2), (1, 17, 32, 24), 'DARKHeatmap.*24x32'),
+    (DARKHeatmap(INPUT, HEATMAP, 2), (17, 64, 48), r'DARKHeatmap.*\(B, K'),
+    (UDPCodec(INPUT, HEATMAP), (1, 17, 64, 40), 'UDPCodec.*40x64'),
+    (UDPCodec(INPUT, HEATMAP, 'combined'), (1, 17, 64, 48), 'UDPCodec.*17'),
+])
+def test_wrong_heatmap_shapes_raise(codec, shape, match):
+    with pytest.raises(ValueError, match=match):
+        codec.decode_tensor(torch.zeros(shape))
+
+
+def test_wrong_vector_lengths_raise():
+    codec = SimDRLabel(INPUT)
+    with pytest.raises(ValueError, match=r'SimDRLabel.*x vectors \(B, K, 384'):
+        codec.decode_tensor(torch.zeros(1, 17, 192), torch.zeros(1, 17, 512))

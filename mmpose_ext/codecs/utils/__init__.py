@@ -1,6 +1,7 @@
 """Helpers of the codecs: target generation (NumPy) and batched decoding
 steps (torch)."""
-from .batch_maximum import (first_argmax, get_heatmap_maximum_torch,
+from .batch_maximum import (check_heatmap_shape, first_argmax,
+                            get_heatmap_maximum_torch,
                             get_vector_maximum_torch)
 from .gaussian_targets import (gaussian_heatmaps, gaussian_labels_1d,
                                offset_heatmaps)
@@ -12,7 +13,7 @@ from .taylor_refinement import (DARK_STENCIL, SIMCC_STENCIL, UDP_STENCIL,
                                 udp_derivatives)
 
 __all__ = [
-    'first_argmax', 'get_heatmap_maximum_torch', 'get_vector_maximum_torch',
+    'check_heatmap_shape', 'first_argmax', 'get_heatmap_maximum_torch', 'get_vector_maximum_torch',
     'gaussian_heatmaps', 'gaussian_labels_1d', 'offset_heatmaps',
     'blurred_maximum', 'blurred_values', 'gaussian_blur_maps',
     'gaussian_kernel1d',

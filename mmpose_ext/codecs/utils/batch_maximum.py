@@ -36,6 +36,25 @@ def first_argmax(x: Tensor) -> Tuple[Tensor, Tensor]:
     return index, x.gather(-1, index[..., None])[..., 0]
 
 
+def check_heatmap_shape(codec: object, heatmaps: Tensor,
+                        heatmap_size: Tuple[int, int],
+                        maps_per_keypoint: int = 1) -> None:
+    """Raise a ValueError naming the codec unless ``heatmaps`` is (B, C, H, W)
+    with [W, H] = ``heatmap_size`` and C a multiple of ``maps_per_keypoint``:
+    decoding scales by the configured size, so a head whose output size
+    differs would give silently wrong coordinates."""
+    name = type(codec).__name__
+    if heatmaps.dim() != 4:
+        raise ValueError(f'{name}: expected heatmaps (B, K, H, W), got shape '
+                         f'{tuple(heatmaps.shape)}')
+    B, C, H, W = heatmaps.shape
+    if (W, H) != tuple(heatmap_size) or C % maps_per_keypoint:
+        raise ValueError(
+            f'{name}: the heatmaps are {W}x{H} (W x H) with {C} channels but '
+            f'heatmap_size={tuple(heatmap_size)}; make the codec\'s '
+            'heatmap_size match the head\'s output')
+
+
 def get_heatmap_maximum_torch(heatmaps: Tensor) -> Tuple[Tensor, Tensor]:
     """Location and value of each heatmap's maximum.
 
