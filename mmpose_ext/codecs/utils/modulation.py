@@ -19,9 +19,11 @@ Note:
     - stencil size: S (number of points the Taylor step reads)
     - 1-D vectors (B, K, L) are heatmaps of height 1 with ``kernel_y=[1]``
 """
+from functools import lru_cache
 from typing import Optional, Tuple
 
 import cv2
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -38,8 +40,14 @@ def gaussian_kernel1d(kernel_size: int,
         kernel_size (int): Odd kernel size
 
     Returns:
-        Tensor: float32 taps in shape (kernel_size,), summing to 1
+        Tensor: float32 taps in shape (kernel_size,), summing to 1; shared
+        between calls (cached), so do not modify it in place
     """
+    return _gaussian_kernel1d(kernel_size, str(torch.device(device or 'cpu')))
+
+
+@lru_cache(maxsize=32)
+def _gaussian_kernel1d(kernel_size: int, device: str) -> Tensor:
     taps = cv2.getGaussianKernel(kernel_size, 0).reshape(-1)
     return torch.as_tensor(taps, dtype=torch.float32, device=device)
 
@@ -90,13 +98,20 @@ def gaussian_blur_maps(maps: Tensor, kernel_x: Tensor, kernel_y: Tensor,
 
 def _valid_band(kernel: Tensor, outputs: int) -> Tensor:
     """(outputs + k - 1, outputs) matrix M with ``(v @ M)[j] =
-    sum_t k[t] v[j + t]``: the 'valid' correlation of a patch."""
-    k = kernel.numel()
-    idx = torch.arange(outputs + k - 1, device=kernel.device)
-    tap = idx[:, None] - torch.arange(outputs, device=kernel.device)[None]
-    valid = (tap >= 0) & (tap < k)
-    return torch.where(valid, kernel[tap.clamp(0, k - 1)],
-                       kernel.new_zeros(()))
+    sum_t k[t] v[j + t]``: the 'valid' correlation of a patch. Cached: the
+    decoders call this with the same few kernels and sizes."""
+    return _valid_band_cached(
+        tuple(kernel.tolist()), outputs, str(kernel.device))
+
+
+@lru_cache(maxsize=64)
+def _valid_band_cached(taps: Tuple[float, ...], outputs: int,
+                       device: str) -> Tensor:
+    k = len(taps)
+    band = np.zeros((outputs + k - 1, outputs), dtype=np.float32)
+    for j in range(outputs):
+        band[j:j + k, j] = taps
+    return torch.from_numpy(band).to(device)
 
 
 def blurred_maximum(heatmaps: Tensor, kernel_x: Tensor,
@@ -150,8 +165,11 @@ def blurred_values(heatmaps: Tensor, centers: Tensor, offsets: Tensor,
     # indices of the (Py, Px) patch in the flattened map; out-of-map pixels
     # get a clamped (valid but wrong) index and are zeroed by the mask
     flat = (y0 * W + x0)[..., None] + (rows[:, None] * W + cols).reshape(-1)
-    patch = heatmaps.reshape(B, K, H * W).gather(
-        -1, flat.clamp_(0, H * W - 1)).reshape(B, K, Py, Px)
+    flat = flat.clamp_(0, H * W - 1) + H * W * torch.arange(
+        B * K, device=dev).reshape(B, K, 1)
+    # index_select on the flat buffer: several times faster than gather on CPU
+    patch = heatmaps.reshape(-1).index_select(0, flat.reshape(-1)).reshape(
+        B, K, Py, Px)
     inside = (int(x0.min()) >= 0 and int(x0.max()) + Px <= W
               and int(y0.min()) >= 0 and int(y0.max()) + Py <= H)
     sx, sy = ox_max - ox_min + 1, oy_max - oy_min + 1

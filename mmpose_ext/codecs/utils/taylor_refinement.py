@@ -27,6 +27,7 @@ Note:
     - batch size: B, keypoint number: K, heatmap size: [W, H]
     - all locations are in heatmap pixels (bins for 1-D vectors)
 """
+from functools import lru_cache
 from typing import Optional, Tuple
 
 import torch
@@ -126,6 +127,12 @@ def taylor_step_1d(v: Tensor) -> Tuple[Tensor, Tensor]:
 
 
 def _stencil(stencil: str, device: torch.device) -> Tensor:
+    """The stencil's (dx, dy) offsets, (S, 2) long; cached, read-only."""
+    return _stencil_cached(stencil, str(device))
+
+
+@lru_cache(maxsize=16)
+def _stencil_cached(stencil: str, device: str) -> Tensor:
     table = dict(dark=DARK_STENCIL, udp=UDP_STENCIL, simcc=SIMCC_STENCIL)
     return torch.tensor(table[stencil], dtype=torch.long, device=device)
 
