@@ -1,0 +1,1 @@
+_base_ = ['./dark/td-hm_res50_dark-8xb64-210e_coco-256x192.py']

@@ -1,0 +1,62 @@
+# Test variant of simdr/simdr_res50_8xb64-210e_coco-256x192.py at 128x96:
+# ResNet-18 without ImageNet weights (nothing is downloaded), the paper's
+# plain CNN head (no deconvolution: 1x1 conv, flatten, linear), two
+# iterations on the four coco_tiny images, validation with ground-truth
+# boxes.
+_base_ = ['./simdr_res50_8xb64-210e_coco-256x192.py']
+
+codec = dict(
+    type='SimDRLabel', input_size=(96, 128), simcc_split_ratio=2.0,
+    label_type='gaussian', sigma=3.0)
+
+model = dict(
+    backbone=dict(depth=18, init_cfg=None),
+    head=dict(
+        in_channels=512,
+        input_size=codec['input_size'],
+        in_featuremap_size=tuple(s // 32 for s in codec['input_size']),
+        simcc_split_ratio=codec['simcc_split_ratio'],
+        deconv_out_channels=None,
+        decoder=codec))
+
+train_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='RandomFlip', direction='horizontal'),
+    dict(type='RandomHalfBody'),
+    dict(type='RandomBBoxTransform'),
+    dict(type='TopdownAffine', input_size=codec['input_size']),
+    dict(type='GenerateTarget', encoder=codec),
+    dict(type='PackPoseInputs')
+]
+val_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='TopdownAffine', input_size=codec['input_size']),
+    dict(type='PackPoseInputs')
+]
+
+train_cfg = dict(
+    _delete_=True, type='IterBasedTrainLoop', max_iters=2, val_interval=2)
+param_scheduler = [
+    dict(type='LinearLR', begin=0, end=2, start_factor=0.1, by_epoch=False)
+]
+default_hooks = dict(
+    logger=dict(interval=1),
+    checkpoint=dict(by_epoch=False, interval=2, save_best=None))
+log_processor = dict(by_epoch=False, window_size=1)
+
+# the data: ../shared/data/coco_tiny (or $MMPOSE_EXT_COCO_TINY)
+coco_tiny = '{{$MMPOSE_EXT_COCO_TINY:../shared/data/coco_tiny}}/'
+train_dataloader = dict(
+    batch_size=4, num_workers=0, persistent_workers=False,
+    dataset=dict(data_root=coco_tiny, ann_file='person_keypoints_tiny.json',
+                 data_prefix=dict(img=''), pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=4, num_workers=0, persistent_workers=False,
+    dataset=dict(data_root=coco_tiny, ann_file='person_keypoints_tiny.json',
+                 data_prefix=dict(img=''), bbox_file=None,
+                 pipeline=val_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(ann_file=coco_tiny + 'person_keypoints_tiny.json')
+test_evaluator = val_evaluator

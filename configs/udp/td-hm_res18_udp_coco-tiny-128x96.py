@@ -1,0 +1,56 @@
+# Test variant of udp/td-hm_res50_udp-8xb64-210e_coco-256x192.py at 128x96:
+# ResNet-18 without ImageNet weights (nothing is downloaded), small
+# deconvolution layers, two iterations on the four coco_tiny images,
+# validation with ground-truth boxes.
+_base_ = ['./td-hm_res50_udp-8xb64-210e_coco-256x192.py']
+
+codec = dict(
+    type='UDPCodec', input_size=(96, 128), heatmap_size=(24, 32), sigma=1,
+    blur_kernel_size=5)
+
+model = dict(
+    backbone=dict(depth=18, init_cfg=None),
+    head=dict(
+        in_channels=512, deconv_out_channels=(32, 32, 32), decoder=codec))
+
+train_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='RandomFlip', direction='horizontal'),
+    dict(type='RandomHalfBody'),
+    dict(type='RandomBBoxTransform'),
+    dict(type='TopdownAffine', input_size=codec['input_size'], use_udp=True),
+    dict(type='GenerateTarget', encoder=codec),
+    dict(type='PackPoseInputs')
+]
+val_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='TopdownAffine', input_size=codec['input_size'], use_udp=True),
+    dict(type='PackPoseInputs')
+]
+
+train_cfg = dict(
+    _delete_=True, type='IterBasedTrainLoop', max_iters=2, val_interval=2)
+param_scheduler = [
+    dict(type='LinearLR', begin=0, end=2, start_factor=0.1, by_epoch=False)
+]
+default_hooks = dict(
+    logger=dict(interval=1),
+    checkpoint=dict(by_epoch=False, interval=2, save_best=None))
+log_processor = dict(by_epoch=False, window_size=1)
+
+# the data: ../shared/data/coco_tiny (or $MMPOSE_EXT_COCO_TINY)
+coco_tiny = '{{$MMPOSE_EXT_COCO_TINY:../shared/data/coco_tiny}}/'
+train_dataloader = dict(
+    batch_size=4, num_workers=0, persistent_workers=False,
+    dataset=dict(data_root=coco_tiny, ann_file='person_keypoints_tiny.json',
+                 data_prefix=dict(img=''), pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=4, num_workers=0, persistent_workers=False,
+    dataset=dict(data_root=coco_tiny, ann_file='person_keypoints_tiny.json',
+                 data_prefix=dict(img=''), bbox_file=None,
+                 pipeline=val_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(ann_file=coco_tiny + 'person_keypoints_tiny.json')
+test_evaluator = val_evaluator

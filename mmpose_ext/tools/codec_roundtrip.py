@@ -1,0 +1,248 @@
+"""How much accuracy a codec keeps: ground truth through the real pipeline.
+
+    python -m mmpose_ext.tools.codec_roundtrip CONFIG [CONFIG ...] \
+        [--input-sizes 256x192 128x96 64x48] [--with-mmpose] \
+        [--codec-options KEY=VALUE ...] \
+        [--data-root DIR --ann-file FILE --img-prefix PREFIX]
+
+For each config's ``codec`` and each input size, every ground-truth person of
+the config's validation set (ground-truth boxes) goes through MMPose's own
+transforms, ``LoadImage``, ``GetBBoxCenterScale``, ``TopdownAffine``
+(``use_udp=True`` for UDP codecs) and ``GenerateTarget``; the target is
+decoded as if a network had predicted it exactly, mapped back to the original
+image as ``TopdownPoseEstimator`` does (``x / input_size * scale + center -
+scale / 2``) and scored with MMPose's ``CocoMetric``. A perfect codec scores
+AP 1.0; the loss is the codec's own error (quantisation, decoding bias).
+
+Other input sizes scale the config's codec: the same stride (heatmap size),
+sigma scaled with the input (heatmap pixels or SimDR bins), and the DARK/UDP
+modulation kernel recomputed from the scaled sigma with OpenCV's rule
+``sigma = 0.3 * ((ks - 1) / 2 - 1) + 0.8`` (at least 3). ``--with-mmpose``
+adds MMPose's codecs of the same family with the same settings (for
+DARKHeatmap: MSRAHeatmap standard and unbiased; UDPCodec: UDPHeatmap;
+SimDRLabel: SimCCLabel), the reference rows of docs/codecs.md.
+"""
+import argparse
+import copy
+import os.path as osp
+from typing import Dict, List, Tuple
+
+import numpy as np
+from mmengine.config import Config, DictAction
+from mmengine.registry import init_default_scope
+from mmpose.datasets.transforms import GenerateTarget
+from mmpose.evaluation import CocoMetric
+from mmpose.registry import DATASETS
+
+import mmpose_ext  # noqa: F401  (registers the codecs)
+
+UDP_CODECS = ('UDPCodec', 'UDPHeatmap')
+
+
+def parse_size(text: str) -> Tuple[int, int]:
+    """'256x192' (height x width, as MMPose names configs) -> (w, h)."""
+    try:
+        h, w = (int(v) for v in text.lower().split('x'))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f'input size {text!r} is not HEIGHTxWIDTH, e.g. 256x192')
+    return w, h
+
+
+def kernel_size_for(sigma: float) -> int:
+    """The odd kernel size whose OpenCV sigma is closest to ``sigma``, at
+    least 3 (MMPose's ``gaussian_blur`` fails for 1)."""
+    ks = 2 * ((sigma - 0.8) / 0.3 + 1) + 1
+    return max(3, 2 * int(round((ks - 1) / 2)) + 1)
+
+
+def scale_codec(codec: dict, input_size: Tuple[int, int]) -> dict:
+    """The codec config at another input size with the same stride."""
+    codec = copy.deepcopy(dict(codec))
+    base_w = codec['input_size'][0]
+    if tuple(codec['input_size']) == tuple(input_size):
+        return codec
+    ratio = input_size[0] / base_w
+    codec['input_size'] = tuple(input_size)
+    if 'heatmap_size' in codec:
+        codec['heatmap_size'] = tuple(
+            int(round(s * ratio)) for s in codec['heatmap_size'])
+    if 'sigma' in codec:
+        sigma = np.asarray(codec['sigma'], dtype=float) * ratio
+        codec['sigma'] = sigma.tolist() if sigma.ndim else float(sigma)
+        if codec['type'] != 'SimDRLabel' and 'heatmap_size' in codec:
+            codec['blur_kernel_size'] = kernel_size_for(float(sigma.max()))
+    return codec
+
+
+def reference_codecs(codec: dict) -> Dict[str, dict]:
+    """MMPose's codecs of the same family with the same settings."""
+    kind = codec['type']
+    if kind == 'DARKHeatmap':
+        common = dict(
+            input_size=codec['input_size'],
+            heatmap_size=codec['heatmap_size'],
+            sigma=codec['sigma'],
+            blur_kernel_size=codec.get('blur_kernel_size', 11))
+        return {
+            'MSRAHeatmap standard (MMPose)':
+            dict(type='MSRAHeatmap', unbiased=False, **common),
+            'MSRAHeatmap unbiased (MMPose)':
+            dict(type='MSRAHeatmap', unbiased=True, **common),
+        }
+    if kind == 'UDPCodec':
+        return {'UDPHeatmap (MMPose)': dict(codec, type='UDPHeatmap')}
+    if kind == 'SimDRLabel':
+        return {
+            'SimCCLabel (MMPose)':
+            dict(
+                type='SimCCLabel',
+                input_size=codec['input_size'],
+                smoothing_type=('standard' if codec.get('label_type') ==
+                                'one-hot' else 'gaussian'),
+                sigma=codec.get('sigma', 6.0),
+                simcc_split_ratio=codec.get('simcc_split_ratio', 2.0),
+                use_dark=codec.get('refine', False))
+        }
+    return {}
+
+
+def codec_name(codec: dict) -> str:
+    options = {
+        k: v
+        for k, v in codec.items()
+        if k in ('encoding', 'decoding', 'modulation', 'log_transform',
+                 'heatmap_type', 'label_type', 'simcc_split_ratio', 'refine')
+    }
+    text = ', '.join(f'{k}={v}' for k, v in options.items())
+    return f'{codec["type"]} ({text})' if text else codec['type']
+
+
+def transformed_instances(dataset_cfg: dict, input_size: Tuple[int, int],
+                          use_udp: bool) -> Tuple[list, dict]:
+    """Every instance after LoadImage, GetBBoxCenterScale and TopdownAffine,
+    and the dataset's metainfo."""
+    cfg = copy.deepcopy(dataset_cfg)
+    cfg.update(
+        bbox_file=None,  # ground-truth boxes: measure the codec only
+        test_mode=True,
+        pipeline=[
+            dict(type='LoadImage'),
+            dict(type='GetBBoxCenterScale'),
+            dict(type='TopdownAffine', input_size=input_size,
+                 use_udp=use_udp),
+        ])
+    dataset = DATASETS.build(cfg)
+    return [dataset[i] for i in range(len(dataset))], dataset.metainfo
+
+
+def roundtrip_ap(codec_cfg: dict, instances: List[dict], metainfo: dict,
+                 ann_file: str) -> Tuple[float, float]:
+    """CocoMetric AP of the decoded targets and the mean error (original
+    image pixels) over labelled keypoints."""
+    generate = GenerateTarget(encoder=codec_cfg)
+    codec = generate.encoder
+    metric = CocoMetric(ann_file=ann_file)
+    metric.dataset_meta = metainfo
+    errors = []
+    for results in instances:
+        encoded = generate(copy.deepcopy(results))
+        if 'heatmaps' in encoded:
+            keypoints, scores = codec.decode(encoded['heatmaps'])
+        else:
+            keypoints, scores = codec.decode(encoded['keypoint_x_labels'],
+                                             encoded['keypoint_y_labels'])
+        scale, center = results['input_scale'], results['input_center']
+        keypoints = (keypoints / np.array(codec_cfg['input_size']) * scale +
+                     center - 0.5 * scale)
+        labelled = results['keypoints_visible'] > 0
+        distance = np.linalg.norm(keypoints - results['keypoints'], axis=-1)
+        errors.append(distance[labelled])
+        metric.process([], [
+            dict(
+                id=results['id'],
+                img_id=results['img_id'],
+                category_id=results.get('category_id', 1),
+                ori_shape=results['ori_shape'],
+                pred_instances=dict(
+                    keypoints=keypoints, keypoint_scores=scores),
+                gt_instances=dict(
+                    bbox_scores=results['bbox_score'],
+                    bbox_scales=results['bbox_scale']),
+            )
+        ])
+    ap = metric.evaluate(len(instances))['coco/AP']
+    return ap, float(np.concatenate(errors).mean())
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Round-trip accuracy of codecs (CocoMetric on decoded '
+        'ground truth)')
+    parser.add_argument('configs', nargs='+', metavar='CONFIG')
+    parser.add_argument(
+        '--input-sizes', nargs='+', type=parse_size,
+        default=[(192, 256), (96, 128), (48, 64)],
+        help='HEIGHTxWIDTH sizes (default: 256x192 128x96 64x48)')
+    parser.add_argument(
+        '--with-mmpose', action='store_true',
+        help="add MMPose's codecs of the same family as reference rows")
+    parser.add_argument(
+        '--codec-options', nargs='+', action=DictAction, default={},
+        help='override codec arguments of every config, e.g. '
+        'encoding=quantized decoding=shift (DARK ablations)')
+    parser.add_argument('--data-root', help='override the val data_root')
+    parser.add_argument('--ann-file', help='override the val ann_file '
+                        '(relative to the data root)')
+    parser.add_argument('--img-prefix', help='override the image prefix')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    init_default_scope('mmpose')
+    rows: Dict[str, Dict[Tuple[int, int], Tuple[float, float]]] = {}
+    cache = {}
+    for path in args.configs:
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'config {path!r} does not exist')
+        cfg = Config.fromfile(path)
+        if 'codec' not in cfg:
+            raise ValueError(f'{path} has no top-level `codec` dict')
+        dataset_cfg = cfg.val_dataloader.dataset.to_dict()
+        if args.data_root is not None:
+            dataset_cfg['data_root'] = args.data_root
+        if args.ann_file is not None:
+            dataset_cfg['ann_file'] = args.ann_file
+        if args.img_prefix is not None:
+            dataset_cfg['data_prefix'] = dict(img=args.img_prefix)
+        ann_file = osp.join(dataset_cfg.get('data_root', ''),
+                            dataset_cfg['ann_file'])
+        for size in args.input_sizes:
+            codec = scale_codec({**cfg.codec.to_dict(), **args.codec_options},
+                                size)
+            variants = {f'{codec_name(codec)}': codec}
+            if args.with_mmpose:
+                variants.update(reference_codecs(codec))
+            for name, codec_cfg in variants.items():
+                use_udp = codec_cfg['type'] in UDP_CODECS
+                key = (str(sorted(dataset_cfg.items())), size, use_udp)
+                if key not in cache:
+                    cache[key] = transformed_instances(
+                        dataset_cfg, size, use_udp)
+                instances, metainfo = cache[key]
+                rows.setdefault(name, {})[size] = roundtrip_ap(
+                    codec_cfg, instances, metainfo, ann_file)
+    sizes = args.input_sizes
+    header = ' | '.join(f'{h}x{w} AP / err px' for w, h in sizes)
+    print(f'| codec | {header} |')
+    print('|' + ' --- |' * (len(sizes) + 1))
+    for name, results in rows.items():
+        cells = ' | '.join(
+            f'{results[s][0]:.3f} / {results[s][1]:.2f}' if s in results
+            else '-' for s in sizes)
+        print(f'| {name} | {cells} |')
+
+
+if __name__ == '__main__':
+    main()
