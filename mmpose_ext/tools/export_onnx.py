@@ -41,6 +41,7 @@ __all__ = [
 OUTPUT_NAMES: Dict[str, Tuple[str, ...]] = {
     'HeatmapHead': ('heatmaps', ),
     'SimCCHead': ('simcc_x', 'simcc_y'),
+    'SimDRHead': ('simcc_x', 'simcc_y'),
     'RegressionHead': ('coords', ),
 }
 

@@ -9,13 +9,16 @@ from mmengine.config import Config
 
 from mmpose_ext.apis import OnnxTopdownEstimator, init_pose_model
 from mmpose_ext.testing import CocoGroundTruth
-from mmpose_ext.tools.export_onnx import (compare_with_onnxruntime,
+from mmpose_ext.tools.export_onnx import (TopdownOnnxWrapper,
+                                          compare_with_onnxruntime,
                                           export_onnx, main)
 
 # One line per model family: (config, graph output names).
 FAMILIES = {
     'simplebaseline': ('configs/simplebaseline/td-hm_res18_coco-tiny-128x96.py',
                        ('heatmaps', )),
+    'simdr': ('configs/simdr/simdr_res18_coco-tiny-128x96.py',
+              ('simcc_x', 'simcc_y')),
 }
 POSE = FAMILIES['simplebaseline'][0]
 ATOL = 1e-4
@@ -41,11 +44,26 @@ def test_onnxruntime_matches_pytorch(family, people, tmp_path, coco_tiny):
     assert [o.name for o in graph.graph.output] == list(names)
 
     # real crops of five people (dynamic batch: exported with batch 1)
-    crops, _ = OnnxTopdownEstimator(out, config).crops(*people)
+    estimator = OnnxTopdownEstimator(out, config)
+    crops, _ = estimator.crops(*people)
     assert crops.shape[0] == 5
     diffs = compare_with_onnxruntime(model, out, crops)
     assert set(diffs) == set(names)
     assert max(diffs.values()) <= ATOL, diffs
+
+    # decoding outside the graph hands the outputs to the codec as the
+    # family's head does (same numbers in, same keypoints out)
+    with torch.no_grad():
+        outputs = TopdownOnnxWrapper(model)(torch.from_numpy(crops))
+    expected = model.head.decode(outputs)
+    outputs = outputs if isinstance(outputs, tuple) else (outputs, )
+    keypoints, scores = estimator.decode([o.numpy() for o in outputs])
+    np.testing.assert_allclose(
+        keypoints, np.concatenate([e.keypoints for e in expected]),
+        atol=1e-4)
+    np.testing.assert_allclose(
+        scores, np.concatenate([e.keypoint_scores for e in expected]),
+        atol=1e-5)
 
 
 def test_estimator_decodes_outside_the_graph(people, tmp_path, coco_tiny):
