@@ -1,2 +1,2 @@
 """Models (registered in mmpose.registry.MODELS)."""
-from . import backbones, heads, layers, losses, necks  # noqa: F401
+from . import backbones, distillers, heads, layers, losses, necks, utils  # noqa: F401
