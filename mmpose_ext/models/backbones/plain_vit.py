@@ -148,7 +148,9 @@ class PlainViT(BaseBackbone):
         else:
             self.knowledge_tokens = None
 
-        dpr = torch.linspace(0, drop_path_rate, self.num_layers).tolist()
+        # stochastic depth rising linearly from 0 to drop_path_rate
+        dpr = [drop_path_rate * i / max(self.num_layers - 1, 1)
+               for i in range(self.num_layers)]
         self.layers = ModuleList([
             ViTLayer(
                 embed_dims=self.embed_dims,
@@ -194,7 +196,8 @@ class PlainViT(BaseBackbone):
                 src_hw=cfg.get('src_hw'),
                 logger=MMLogger.get_current_instance())
         else:
-            super().init_weights()
+            # no child has an init_cfg of its own: the official scheme below
+            # is the whole initialisation
             self._init_default()
         self._is_init = True
 
