@@ -1,0 +1,56 @@
+"""Stage 1 in process: only the knowledge tokens learn; every teacher
+parameter and buffer stays bitwise as in the teacher checkpoint."""
+import pytest
+import torch
+from distill_helpers import batch, model_cfg, trained_checkpoint
+from mmengine.optim import build_optim_wrapper
+
+from mmpose.registry import MODELS
+
+
+def teacher_cfg(path, **kwargs):
+    cfg = model_cfg('classic', tokens=dict(type='KnowledgeTokens',
+                                           num_tokens=2), **kwargs)
+    cfg.update(type='KnowledgeTokenTeacher', teacher_checkpoint=str(path))
+    return cfg
+
+
+def test_only_the_tokens_change(tmp_path):
+    path = tmp_path / 'teacher.pth'
+    teacher_state = trained_checkpoint(path)
+    model = MODELS.build(teacher_cfg(path))
+    model.init_weights()
+    tokens0 = model.backbone.knowledge_tokens.tokens.detach().clone()
+    assert [n for n, p in model.named_parameters() if p.requires_grad] == [
+        'backbone.knowledge_tokens.tokens']
+    model.train()
+    assert not any(m.training for m in model.modules())  # frozen = eval mode
+    optim = build_optim_wrapper(model, dict(
+        optimizer=dict(type='AdamW', lr=1e-2, weight_decay=0.1),
+        clip_grad=dict(max_norm=1., norm_type=2)))
+    for step in range(2):
+        losses = model.train_step(batch(seed=step), optim)
+        assert torch.isfinite(losses['loss']).all()
+    state = model.state_dict()
+    assert set(state) == set(teacher_state) | {
+        'backbone.knowledge_tokens.tokens'}
+    for k, v in teacher_state.items():
+        assert torch.equal(state[k], v), k
+    assert (state['backbone.knowledge_tokens.tokens'] - tokens0).abs().max(
+    ) > 1e-3
+
+
+def test_needs_learnable_tokens(tmp_path):
+    cfg = model_cfg('classic')
+    cfg.update(type='KnowledgeTokenTeacher', teacher_checkpoint='x.pth')
+    with pytest.raises(ValueError, match='needs learnable knowledge tokens'):
+        MODELS.build(cfg)
+
+
+def test_teacher_checkpoint_must_fit(tmp_path):
+    path = tmp_path / 'teacher.pth'
+    trained_checkpoint(path, head='simple')
+    model = MODELS.build(teacher_cfg(path))
+    with pytest.raises(ValueError, match='does not fit the '
+                       'KnowledgeTokenTeacher.*missing'):
+        model.init_weights()
