@@ -6,6 +6,7 @@ from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 
 import mmpose.engine.optim_wrappers.layer_decay_optim_wrapper  # noqa: F401
+import mmpose_ext  # noqa: F401  (registers the ViTPose modules)
 from mmpose.registry import MODELS
 from mmpose.utils import register_all_modules
 

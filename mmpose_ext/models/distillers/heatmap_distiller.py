@@ -23,7 +23,8 @@ class HeatmapDistillPoseEstimator(TopdownPoseEstimator):
     (MMPose's ``DWPoseDistiller`` distils SimCC heads only, so it does not
     apply to heatmaps.)
 
-    The teacher sees the same augmented input as the student, runs in eval
+    The teacher sees the same augmented, normalised input as the student
+    (both must normalise alike; this is checked), runs in eval
     mode without gradients, and is kept out of this module's parameters and
     ``state_dict``: checkpoints hold only the student, which the plain student
     config loads for testing. It is built and loaded on the first training
@@ -82,12 +83,26 @@ class HeatmapDistillPoseEstimator(TopdownPoseEstimator):
             if isinstance(cfg, str):
                 cfg = Config.fromfile(cfg)['model']
             teacher = MODELS.build(cfg)
+            self._check_same_preprocessing(teacher)
             load_pose_checkpoint(teacher, self.teacher_checkpoint)
             teacher.requires_grad_(False)
             # a plain attribute on purpose: not a submodule, so the teacher
             # stays out of state_dict, the optimizer and DDP
             self.__dict__['_teacher'] = teacher.eval()
         return self._teacher.to(device)
+
+    def _check_same_preprocessing(self, teacher):
+        # the teacher gets the student's normalised images
+        ours, theirs = self.data_preprocessor, teacher.data_preprocessor
+        for attr in ('mean', 'std', '_channel_conversion'):
+            a, b = getattr(ours, attr, None), getattr(theirs, attr, None)
+            same = torch.equal(a, b) if isinstance(a, Tensor) and isinstance(
+                b, Tensor) else a == b
+            if not same:
+                raise ValueError(
+                    f'{type(self).__name__}: the teacher normalises images '
+                    f'differently ({attr}: {b} vs {a}); give it the '
+                    "student's data_preprocessor")
 
     def loss(self, inputs: Tensor, data_samples) -> dict:
         """Pose loss against the ground truth (``loss_kpt``, as the head

@@ -2,6 +2,7 @@
 import torch
 from mmengine.structures import InstanceData, PixelData
 
+import mmpose_ext  # noqa: F401  (registers the ViTPose modules)
 from mmpose.registry import MODELS
 from mmpose.structures import PoseDataSample
 from mmpose.utils import register_all_modules

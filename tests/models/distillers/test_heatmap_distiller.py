@@ -82,3 +82,14 @@ def test_heatmap_sizes_must_agree(tmp_path):
     model = MODELS.build(cfg)
     with pytest.raises(ValueError, match='same codec'):
         model.loss(**model.data_preprocessor(batch(), True))
+
+
+def test_teacher_must_normalise_like_the_student(tmp_path):
+    path = tmp_path / 'teacher.pth'
+    trained_checkpoint(path, head='simple')
+    cfg = student_cfg(path)
+    cfg['teacher_config']['data_preprocessor'] = dict(
+        cfg['data_preprocessor'], mean=[0., 0., 0.])
+    model = MODELS.build(cfg)
+    with pytest.raises(ValueError, match='normalises images differently'):
+        model.loss(**model.data_preprocessor(batch(), True))
