@@ -12,9 +12,10 @@
   for the figure comparable with the paper's 17.1 GFLOPs of ViTPose-B (Tables
   6 and 8). MMPose's model zoo (vitpose_coco.md / .yml) lists no FLOPs.
 * CPU latency (eval mode, batch 1, 256x192, median of ``--repeats`` after a
-  warm-up) of the whole model, next to MMPose's SimpleBaseline ResNet-50
-  (``ResNet`` + ``HeatmapHead``, the host's reference top-down model) in the
-  same run; the ratio is the machine-independent number.
+  warm-up; wall time and process CPU time) of the whole model, next to
+  MMPose's SimpleBaseline ResNet-50 (``ResNet`` + ``HeatmapHead``, the host's
+  reference top-down model) in the same run; the CPU-time ratio is the number
+  that survives a shared machine.
 """
 import argparse
 import statistics
@@ -73,18 +74,23 @@ def gflops(model, x, with_sdpa):
 
 
 def latencies_ms(models, x, repeats):
-    """Median forward time of each model; the models take turns in every
-    round, so a change of machine load hits all of them alike."""
-    times = [[] for _ in models]
+    """Median wall time and median process CPU time (all threads) of one
+    forward of each model, in ms. The models take turns in every round, so a
+    change of machine load hits all of them alike; CPU time is what a forward
+    costs even when other processes hold the cores."""
+    wall = [[] for _ in models]
+    cpu = [[] for _ in models]
     with torch.no_grad():
         for model in models:
             model(x)
         for _ in range(repeats):
-            for model, series in zip(models, times):
-                start = time.perf_counter()
+            for i, model in enumerate(models):
+                w0, c0 = time.perf_counter(), time.process_time()
                 model(x)
-                series.append(time.perf_counter() - start)
-    return [1e3 * statistics.median(series) for series in times]
+                wall[i].append(time.perf_counter() - w0)
+                cpu[i].append(time.process_time() - c0)
+    return [(1e3 * statistics.median(w), 1e3 * statistics.median(c))
+            for w, c in zip(wall, cpu)]
 
 
 def main():
@@ -120,19 +126,21 @@ def main():
     print()
     print('| model (256x192) | params (M) | GFLOPs, MMEngine counter | '
           'GFLOPs, + attention products | backbone GFLOPs, + attention | '
-          'CPU latency (ms) | latency / SimpleBaseline-R50 |')
-    print('| --- | ---: | ---: | ---: | ---: | ---: | ---: |')
+          'latency, wall (ms) | CPU time (ms) | CPU time / SimpleBaseline-R50 |')
+    print('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
     for (name, _), model, ms in zip(rows, models, times):
         params = sum(p.numel() for p in model.parameters()) / 1e6
         raw = gflops(model, x, with_sdpa=False)
         full = gflops(model, x, with_sdpa=True)
         backbone = gflops(model.estimator.backbone, x, with_sdpa=True)
         print(f'| {name} | {params:.2f} | {raw:.2f} | {full:.2f} | '
-              f'{backbone:.2f} | {ms:.1f} | {ms / host_ms:.2f} |')
+              f'{backbone:.2f} | {ms[0]:.1f} | {ms[1]:.1f} | '
+              f'{ms[1] / host_ms[1]:.2f} |')
     host_gflops = gflops(host, x, with_sdpa=False)
     print(f'| SimpleBaseline-R50 (MMPose) | '
           f'{sum(p.numel() for p in host.parameters()) / 1e6:.2f} | '
-          f'{host_gflops:.2f} | {host_gflops:.2f} | - | {host_ms:.1f} | 1.00 |')
+          f'{host_gflops:.2f} | {host_gflops:.2f} | - | {host_ms[0]:.1f} | '
+          f'{host_ms[1]:.1f} | 1.00 |')
     print(f'\ntorch {torch.__version__}, {args.threads} threads, '
           f'{args.repeats} repeats (median)')
 

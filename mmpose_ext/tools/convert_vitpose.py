@@ -22,7 +22,8 @@ def main(argv=None):
     parser.add_argument('src', help='official ViTPose checkpoint')
     parser.add_argument('dst', help='converted checkpoint to write')
     args = parser.parse_args(argv)
-    state = convert_vitpose_checkpoint(state_dict_of(safe_torch_load(args.src)))
+    state = convert_vitpose_checkpoint(
+        state_dict_of(safe_torch_load(args.src)))
     torch.save({'state_dict': state}, args.dst)
     print(f'wrote {len(state)} tensors to {args.dst}')
 

@@ -142,8 +142,8 @@ class PlainViT(BaseBackbone):
                 raise ValueError(
                     f'{name}: knowledge_tokens.embed_dims='
                     f"{cfg['embed_dims']} differs from the backbone's "
-                    f'{self.embed_dims}; leave it out (a token file of another '
-                    'width is mapped automatically)')
+                    f'{self.embed_dims}; leave it out (a token file of '
+                    'another width is mapped automatically)')
             self.knowledge_tokens = MODELS.build(cfg)
         else:
             self.knowledge_tokens = None

@@ -69,8 +69,8 @@ def load_knowledge_tokens(filename: str) -> Tensor:
     tokens = data.get(TOKEN_KEY) if isinstance(data, dict) else None
     if not isinstance(tokens, Tensor) or tokens.dim() != 2:
         raise ValueError(
-            f'{filename!r} is not a knowledge token file: expected a dict with '
-            f'{TOKEN_KEY!r}: Tensor (T, C)')
+            f'{filename!r} is not a knowledge token file: expected a dict '
+            f'with {TOKEN_KEY!r}: Tensor (T, C)')
     if not torch.isfinite(tokens).all():
         raise ValueError(f'{filename!r}: the knowledge tokens are not finite '
                          '(did stage 1 diverge?)')

@@ -1,4 +1,4 @@
-"""Stage 1 of knowledge-token distillation: learn tokens on a frozen teacher."""
+"""Stage 1 of knowledge-token distillation: tokens on a frozen teacher."""
 from mmpose.models.pose_estimators import TopdownPoseEstimator
 from mmpose.registry import MODELS
 from ..utils.vit_checkpoint import load_pose_checkpoint

@@ -92,7 +92,7 @@ class WindowedSelfAttention(MultiheadAttention):
         """Attend and add the residual.
 
         Args:
-            x (Tensor): Normalised tokens ``(B, N + E, C)``, patch tokens first.
+            x (Tensor): Normalised tokens ``(B, N + E, C)``, patches first.
             identity (Tensor): Residual input ``(B, N + E, C)``.
             hw (tuple[int, int]): Token map size ``(H, W)``, ``H * W == N``.
             num_extra (int): E, the extra tokens after the patch tokens.

@@ -71,11 +71,15 @@ _TOP_KEYS = (
     ('last_norm.bias', 'last_norm.bias', 'ln1.bias'),
 )
 _LAYOUT_INDEX = {'mmpose_ext': 0, 'timm': 1, 'mmpretrain': 2}
-_LAYER_PREFIX = {'mmpose_ext': 'layers', 'timm': 'blocks', 'mmpretrain': 'layers'}
+_LAYER_PREFIX = {
+    'mmpose_ext': 'layers',
+    'timm': 'blocks',
+    'mmpretrain': 'layers'
+}
 # Keys of published checkpoints that a pose backbone does not use: class
 # token, MAE's encoder norm and mask token, MAE's decoder, classifier heads.
-_UNUSED = re.compile(r'^(cls_token|mask_token|norm\.|decoder_|decoder\.|head\.|'
-                     r'fc_norm\.|pre_logits\.)')
+_UNUSED = re.compile(r'^(cls_token|mask_token|norm\.|decoder_|decoder\.|'
+                     r'head\.|fc_norm\.|pre_logits\.)')
 
 
 def vit_layout(state_dict: Dict[str, Tensor]) -> str:
@@ -152,7 +156,8 @@ def convert_vit_backbone(
     return out, dropped
 
 
-def vit_backbone_to_official(state_dict: Dict[str, Tensor]) -> Dict[str, Tensor]:
+def vit_backbone_to_official(
+        state_dict: Dict[str, Tensor]) -> Dict[str, Tensor]:
     """Inverse of :func:`convert_vit_backbone` for the official ViTPose
     layout: :class:`PlainViT` keys to ``timm`` keys, with a zero class-token
     slot prepended to ``pos_embed`` (``(1, N, C) -> (1, N + 1, C)``), which
