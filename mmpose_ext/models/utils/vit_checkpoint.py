@@ -28,6 +28,7 @@ not used (the official code never matched its name and starts ``last_norm``
 afresh), and ``cls_token`` has no use in a pose backbone.
 """
 import math
+import os.path as osp
 import re
 from collections import OrderedDict
 from typing import Dict, Optional, Sequence, Tuple
@@ -325,6 +326,11 @@ def load_vit_pretrained(backbone, filename: str,
         FileNotFoundError: ``filename`` does not exist.
         ValueError: the checkpoint is not a ViT of this size.
     """
+    if not osp.isfile(filename):
+        raise FileNotFoundError(
+            f'pre-trained weights {filename!r} do not exist: download them '
+            '(docs/vitpose.md lists the MAE and ViTPose files) or set '
+            'model.backbone.init_cfg=None to start from random weights')
     state = state_dict_of(safe_torch_load(filename))
     if any(k.startswith('backbone.') for k in state):
         state = {k[len('backbone.'):]: v for k, v in state.items()
@@ -376,6 +382,10 @@ def load_pose_checkpoint(model, filename: str,
     knowledge tokens being trained); anything else missing, unexpected or of
     another shape raises ``ValueError``.
     """
+    if not osp.isfile(filename):
+        raise FileNotFoundError(
+            f'teacher checkpoint {filename!r} does not exist; set '
+            'model.teacher_checkpoint to the trained teacher\'s weights')
     state = state_dict_of(safe_torch_load(filename))
     if any(k.startswith(('keypoint_head.', 'backbone.blocks.'))
            or (k.startswith('backbone.') and k.endswith('attn.qkv.weight'))

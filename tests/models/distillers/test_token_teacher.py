@@ -54,3 +54,9 @@ def test_teacher_checkpoint_must_fit(tmp_path):
     with pytest.raises(ValueError, match='does not fit the '
                        'KnowledgeTokenTeacher.*missing'):
         model.init_weights()
+
+
+def test_missing_teacher_checkpoint_says_what_to_set(tmp_path):
+    model = MODELS.build(teacher_cfg(tmp_path / 'absent.pth'))
+    with pytest.raises(FileNotFoundError, match='model.teacher_checkpoint'):
+        model.init_weights()
