@@ -394,8 +394,11 @@ def load_pose_checkpoint(model, filename: str,
         state = convert_vitpose_checkpoint(state)
     own = model.state_dict()
     allow = tuple(allow_missing)
+    # BN's batch counter is only used with momentum=None; MMEngine's loader
+    # does not require it either
     missing = [k for k in own if k not in state and not (
-        allow and k.startswith(allow))]
+        allow and k.startswith(allow)) and not k.endswith(
+            'num_batches_tracked')]
     unexpected = [k for k in state if k not in own]
     wrong = [f'{k}: checkpoint {tuple(state[k].shape)} vs model '
              f'{tuple(own[k].shape)}' for k in state

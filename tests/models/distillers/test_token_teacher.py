@@ -60,3 +60,18 @@ def test_missing_teacher_checkpoint_says_what_to_set(tmp_path):
     model = MODELS.build(teacher_cfg(tmp_path / 'absent.pth'))
     with pytest.raises(FileNotFoundError, match='model.teacher_checkpoint'):
         model.init_weights()
+
+
+def test_official_vitpose_checkpoint_can_be_the_teacher(tmp_path):
+    from vitpose_reference import official_state_dict
+
+    from mmpose_ext.models.utils import convert_vitpose_checkpoint
+    official = official_state_dict(64, 2, (4, 3), head='classic',
+                                   deconv=(16, 16))
+    path = tmp_path / 'vitpose_official.pth'
+    torch.save({'state_dict': official}, path)
+    model = MODELS.build(teacher_cfg(path))
+    model.init_weights()
+    state = model.state_dict()
+    for k, v in convert_vitpose_checkpoint(official).items():
+        assert torch.equal(state[k], v), k
