@@ -26,8 +26,9 @@ class PlainViT(BaseBackbone):
 
     Note:
         - B: batch size; C: ``embed_dims``
-        - H, W: token map ``(img_h + 2 * padding - patch) // patch + 1`` ...,
-          16 x 12 for 256 x 192 inputs with patch 16 and padding 2
+        - H, W: token map ``(img_h + 2 * padding - patch) // stride + 1``
+          ..., 16 x 12 for 256 x 192 inputs with patch 16, stride 16 and
+          padding 2 (1/16 of the input)
         - N = H * W patch tokens, E extra tokens (knowledge tokens), appended
           after the patch tokens and removed before the output map
 
@@ -38,7 +39,11 @@ class PlainViT(BaseBackbone):
         img_size (Sequence[int]): Training input ``(h, w)``; sets the grid of
             the position table, which is resized bicubically for other input
             sizes.
-        patch_size (int): Patch kernel and stride (16).
+        patch_size (int): Patch kernel (16).
+        patch_stride (int, optional): Patch stride, ``patch_size`` by default.
+            A smaller stride gives overlapping patches and a finer token map
+            (the paper's feature-resolution flexibility: stride 8 with
+            padding 4 for 1/8 features).
         patch_padding (int): Zero padding of the patch convolution (2 in
             ViTPose, which turns 256x192 into 16x12 tokens and lets the
             patches overlap the border).
@@ -87,6 +92,7 @@ class PlainViT(BaseBackbone):
                  arch: Union[str, dict] = 'base',
                  img_size: Sequence[int] = (256, 192),
                  patch_size: int = 16,
+                 patch_stride: Optional[int] = None,
                  patch_padding: int = 2,
                  in_channels: int = 3,
                  drop_path_rate: float = 0.,
@@ -125,7 +131,7 @@ class PlainViT(BaseBackbone):
             embed_dims=self.embed_dims,
             conv_type='Conv2d',
             kernel_size=patch_size,
-            stride=patch_size,
+            stride=patch_stride or patch_size,
             padding=patch_padding,
             bias=True,
             input_size=self.img_size)

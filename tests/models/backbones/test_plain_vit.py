@@ -179,3 +179,11 @@ def test_knowledge_tokens_are_appended_then_stripped():
 def test_bad_options_raise(kwargs, message):
     with pytest.raises(ValueError, match=f'PlainViT: {message}'):
         PlainViT(**kwargs)
+
+
+def test_patch_stride_8_gives_eighth_resolution_features():
+    # the official ratio=2 setting: stride 8, padding 4
+    model = PlainViT(arch=TINY, img_size=(64, 48), patch_stride=8,
+                     patch_padding=4)
+    assert model.patch_grid == (8, 6)
+    assert model(torch.randn(1, 3, 64, 48))[0].shape == (1, 64, 8, 6)
