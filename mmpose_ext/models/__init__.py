@@ -1,2 +1,3 @@
 """Models (registered in mmpose.registry.MODELS)."""
-from . import backbones, heads, layers, losses, necks  # noqa: F401
+from . import (backbones, distillers, heads, layers, losses,  # noqa: F401
+               necks, utils)

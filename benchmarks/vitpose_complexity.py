@@ -1,0 +1,149 @@
+"""Parameters, GFLOPs and CPU forward latency of ViTPose.
+
+    python benchmarks/vitpose_complexity.py [--repeats 10] [--threads 2]
+
+* Parameters of the four backbones (counted on the meta device) beside the
+  ViTPose paper's Table 9 and the official checkpoints' tensor shapes.
+* GFLOPs of ViTPose-S/B at 256x192 with MMEngine's counter
+  (``mmengine.analysis``, one multiply-add = one FLOP, as fvcore). The
+  counter has no handle for ``aten::scaled_dot_product_attention``, through
+  which PyTorch runs the attention products, so they are uncounted in its raw
+  figure; the second column adds a handle (2 matmuls: ``B*heads*N*N*d`` each)
+  for the figure comparable with the paper's 17.1 GFLOPs of ViTPose-B (Tables
+  6 and 8). MMPose's model zoo (vitpose_coco.md / .yml) lists no FLOPs.
+* CPU latency (eval mode, batch 1, 256x192, median of ``--repeats`` after a
+  warm-up; wall time and process CPU time) of the whole model, next to
+  MMPose's SimpleBaseline ResNet-50 (``ResNet`` + ``HeatmapHead``, the host's
+  reference top-down model) in the same run; the CPU-time ratio is the number
+  that survives a shared machine.
+"""
+import argparse
+import statistics
+import time
+
+import torch
+from mmengine.analysis import FlopAnalyzer
+from mmengine.config import Config
+
+import mmpose_ext  # noqa: F401
+from mmpose.registry import MODELS
+from mmpose.utils import register_all_modules
+
+PAPER_PARAMS_M = {'base': 86, 'large': 307, 'huge': 632}
+
+
+def sdpa_flop_handle(inputs, outputs):
+    """Multiply-adds of ``softmax(q k^T) v``: q (..., L, d), k (..., S, d)."""
+    q, k = inputs[0].type().sizes(), inputs[1].type().sizes()
+    batch = 1
+    for s in q[:-2]:
+        batch *= s
+    return 2 * batch * q[-2] * k[-2] * q[-1]
+
+
+class TensorMode(torch.nn.Module):
+    """An estimator as ``images -> heatmaps`` (backbone, neck, head)."""
+
+    def __init__(self, estimator):
+        super().__init__()
+        self.estimator = estimator
+
+    def forward(self, x):
+        return self.estimator(x, None, mode='tensor')
+
+
+def build(model_cfg):
+    model = TensorMode(MODELS.build(model_cfg))
+    model.eval()
+    return model
+
+
+def build_config(config):
+    cfg = Config.fromfile(config)
+    cfg.model.backbone.init_cfg = None
+    return build(cfg.model)
+
+
+def gflops(model, x, with_sdpa):
+    analyzer = FlopAnalyzer(model, (x, ))
+    if with_sdpa:
+        analyzer.set_op_handle(
+            'aten::scaled_dot_product_attention', sdpa_flop_handle)
+    analyzer.unsupported_ops_warnings(False).uncalled_modules_warnings(False)
+    return analyzer.total() / 1e9
+
+
+def latencies_ms(models, x, repeats):
+    """Median wall time and median process CPU time (all threads) of one
+    forward of each model, in ms. The models take turns in every round, so a
+    change of machine load hits all of them alike; CPU time is what a forward
+    costs even when other processes hold the cores."""
+    wall = [[] for _ in models]
+    cpu = [[] for _ in models]
+    with torch.no_grad():
+        for model in models:
+            model(x)
+        for _ in range(repeats):
+            for i, model in enumerate(models):
+                w0, c0 = time.perf_counter(), time.process_time()
+                model(x)
+                wall[i].append(time.perf_counter() - w0)
+                cpu[i].append(time.process_time() - c0)
+    return [(1e3 * statistics.median(w), 1e3 * statistics.median(c))
+            for w, c in zip(wall, cpu)]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--repeats', type=int, default=10)
+    parser.add_argument('--threads', type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    register_all_modules()
+
+    print('| backbone | params (M) | paper Table 9 (M) | difference |')
+    print('| --- | ---: | ---: | ---: |')
+    for arch in ('small', 'base', 'large', 'huge'):
+        with torch.device('meta'):
+            backbone = MODELS.build(dict(type='PlainViT', arch=arch))
+        n = sum(p.numel() for p in backbone.parameters()) / 1e6
+        paper = PAPER_PARAMS_M.get(arch)
+        diff = f'{100 * (n / paper - 1):+.2f}%' if paper else '-'
+        print(f'| ViT-{arch[0].upper()} | {n:.2f} | {paper or "-"} | {diff} |')
+
+    x = torch.randn(1, 3, 256, 192)
+    host = build(dict(
+        type='TopdownPoseEstimator',
+        backbone=dict(type='ResNet', depth=50),
+        head=dict(type='HeatmapHead', in_channels=2048, out_channels=17,
+                  loss=dict(type='KeypointMSELoss'))))
+    rows = [('ViTPose-S classic', 'configs/vitpose_s.py'),
+            ('ViTPose-S simple', 'configs/vitpose_s_simple.py'),
+            ('ViTPose-B classic', 'configs/vitpose_b.py'),
+            ('ViTPose-B simple', 'configs/vitpose_b_simple.py')]
+    models = [build_config(config) for _, config in rows]
+    *times, host_ms = latencies_ms(models + [host], x, args.repeats)
+    print()
+    print('| model (256x192) | params (M) | GFLOPs, MMEngine counter | '
+          'GFLOPs, + attention products | backbone GFLOPs, + attention | '
+          'latency, wall (ms) | CPU time (ms) | CPU time / SimpleBaseline-R50 |')
+    print('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+    for (name, _), model, ms in zip(rows, models, times):
+        params = sum(p.numel() for p in model.parameters()) / 1e6
+        raw = gflops(model, x, with_sdpa=False)
+        full = gflops(model, x, with_sdpa=True)
+        backbone = gflops(model.estimator.backbone, x, with_sdpa=True)
+        print(f'| {name} | {params:.2f} | {raw:.2f} | {full:.2f} | '
+              f'{backbone:.2f} | {ms[0]:.1f} | {ms[1]:.1f} | '
+              f'{ms[1] / host_ms[1]:.2f} |')
+    host_gflops = gflops(host, x, with_sdpa=False)
+    print(f'| SimpleBaseline-R50 (MMPose) | '
+          f'{sum(p.numel() for p in host.parameters()) / 1e6:.2f} | '
+          f'{host_gflops:.2f} | {host_gflops:.2f} | - | {host_ms[0]:.1f} | '
+          f'{host_ms[1]:.1f} | 1.00 |')
+    print(f'\ntorch {torch.__version__}, {args.threads} threads, '
+          f'{args.repeats} repeats (median)')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,13 @@
+# Knowledge-token distillation, stage 2 (ViTPose Eq. 6, L^td): ViTPose-S with
+# the frozen knowledge token of the ViTPose-L teacher appended after its patch
+# embedding; everything else trains as usual. The 1024-wide token is mapped to
+# this width by a fixed isometry (docs/vitpose.md).
+# Token file: exported from stage 1 (vitpose_l_token-teacher.py).
+_base_ = ['./td-hm_vitpose-small_8xb64-210e_coco-256x192.py']
+
+model = dict(
+    backbone=dict(
+        knowledge_tokens=dict(
+            type='KnowledgeTokens',
+            token_file='work_dirs/vitpose_l_token-teacher/'
+            'knowledge_tokens.pth')))

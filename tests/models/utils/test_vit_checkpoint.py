@@ -1,0 +1,199 @@
+"""Converters and loaders of published ViT / ViTPose weights, on state dicts
+built with the official key names and shapes (no downloads); the official
+forward (tests/vitpose_reference.py) is the oracle of the converted models."""
+import pickle
+
+import pytest
+import torch
+import torch.nn.functional as F
+from vitpose_reference import official_backbone, official_head, \
+    official_state_dict
+
+from mmpose.registry import MODELS
+from mmpose_ext.engine.checkpoint import CheckpointRefusedError
+from mmpose_ext.models.backbones import PlainViT
+from mmpose_ext.models.utils import (convert_vit_backbone,
+                                     convert_vitpose_checkpoint,
+                                     vitpose_checkpoint_to_official)
+from mmpose_ext.models.utils.vit_checkpoint import (fit_patch_kernel,
+                                                    fit_pos_embed, vit_layout)
+from mmpose_ext.tools.convert_vitpose import main as convert_main
+
+TINY = dict(embed_dims=64, num_layers=2, num_heads=4, feedforward_channels=256)
+GRID = (4, 3)  # 64x48 inputs
+
+
+def estimator(head):
+    head_cfg = dict(
+        type='HeatmapHead', in_channels=64, out_channels=17,
+        loss=dict(type='KeypointMSELoss', use_target_weight=True))
+    neck = None
+    if head == 'classic':
+        head_cfg.update(deconv_out_channels=(256, 256),
+                        deconv_kernel_sizes=(4, 4))
+    else:
+        neck = dict(type='FeatureMapProcessor', scale_factor=4.0,
+                    apply_relu=True)
+        head_cfg.update(deconv_out_channels=[], deconv_kernel_sizes=[],
+                        final_layer=dict(kernel_size=3, padding=1))
+    model = MODELS.build(dict(
+        type='TopdownPoseEstimator',
+        backbone=dict(type='PlainViT', arch=TINY, img_size=(64, 48)),
+        neck=neck, head=head_cfg))
+    return model.eval()
+
+
+@pytest.mark.parametrize('head', ['classic', 'simple'])
+def test_official_checkpoint_round_trip(head):
+    sd = official_state_dict(64, 2, GRID, head=head)
+    back = vitpose_checkpoint_to_official(convert_vitpose_checkpoint(sd))
+    assert set(back) == set(sd)
+    for k in sd:
+        if k != 'backbone.pos_embed':
+            assert torch.equal(back[k], sd[k]), k
+    # pos_embed: the official forward adds slot + patch part; that sum is
+    # kept bitwise (the slot comes back as zeros)
+    pos, pos_back = sd['backbone.pos_embed'], back['backbone.pos_embed']
+    assert torch.equal(pos_back[:, :1], torch.zeros_like(pos[:, :1]))
+    assert torch.equal(pos_back[:, 1:] + pos_back[:, :1],
+                       pos[:, 1:] + pos[:, :1])
+
+
+@pytest.mark.parametrize('head', ['classic', 'simple'])
+def test_converted_official_model_matches_official_forward(head):
+    sd = official_state_dict(64, 2, GRID, head=head, seed=3)
+    model = estimator(head)
+    model.load_state_dict(convert_vitpose_checkpoint(sd), strict=True)
+    x = torch.randn(2, 3, 64, 48, generator=torch.Generator().manual_seed(4))
+    ours = model(x, None, mode='tensor')
+    ref = official_head(sd, official_backbone(sd, x, num_heads=4), head)
+    assert ours.shape == (2, 17, 16, 12)
+    torch.testing.assert_close(ours, ref, rtol=1e-4, atol=1e-5)
+
+
+def mae_state_dict(seed=0, side=5, patch=14):
+    """An MAE encoder checkpoint: cls_token, a side x side + 1 sin-cos-like
+    position table with a zero class slot, 14x14 patches (as ViT-H), the
+    encoder norm, decoder keys and the mask token."""
+    sd = official_state_dict(64, 2, GRID, seed=seed)
+    out = {k[len('backbone.'):]: v for k, v in sd.items()}
+    gen = torch.Generator().manual_seed(seed + 1)
+    out['pos_embed'] = torch.cat(
+        [torch.zeros(1, 1, 64), torch.randn(1, side * side, 64,
+                                            generator=gen)], 1)
+    out['patch_embed.proj.weight'] = torch.randn(64, 3, patch, patch,
+                                                 generator=gen)
+    out['norm.weight'] = out.pop('last_norm.weight')
+    out['norm.bias'] = out.pop('last_norm.bias')
+    out['cls_token'] = torch.randn(1, 1, 64, generator=gen)
+    out['mask_token'] = torch.randn(1, 1, 32, generator=gen)
+    out['decoder_embed.weight'] = torch.randn(32, 64, generator=gen)
+    return out
+
+
+def test_mae_checkpoint_initialises_the_backbone(tmp_path):
+    mae = mae_state_dict()
+    path = tmp_path / 'mae_pretrain_vit_tiny.pth'
+    torch.save({'model': mae}, path)
+    model = PlainViT(arch=TINY, img_size=(64, 48),
+                     init_cfg=dict(type='Pretrained', checkpoint=str(path)))
+    model.init_weights()
+    state = model.state_dict()
+    assert torch.equal(state['layers.1.attn.attn.in_proj_weight'],
+                       mae['blocks.1.attn.qkv.weight'])
+    assert torch.equal(state['layers.0.ffn.layers.1.bias'],
+                       mae['blocks.0.mlp.fc2.bias'])
+    # 5x5 table (zero class slot dropped) resized bicubically to 4x3
+    grid = mae['pos_embed'][:, 1:].reshape(1, 5, 5, 64).permute(0, 3, 1, 2)
+    expected = F.interpolate(grid, size=GRID, mode='bicubic',
+                             align_corners=False).flatten(2).transpose(1, 2)
+    torch.testing.assert_close(state['pos_embed'], expected)
+    # 14x14 kernel zero-padded to 16x16 around the centre
+    kernel = state['patch_embed.projection.weight']
+    assert torch.equal(kernel[..., 1:15, 1:15],
+                       mae['patch_embed.proj.weight'])
+    assert kernel[..., 0, :].abs().sum() == 0 and kernel[..., :, 15].abs(
+    ).sum() == 0
+    # MAE's encoder norm is not the pose backbone's last_norm (as official)
+    assert torch.equal(state['last_norm.weight'], torch.ones(64))
+
+
+def test_mmpretrain_layout_converts_to_the_same_weights():
+    sd = official_state_dict(64, 2, GRID, seed=5)
+    backbone = {k[len('backbone.'):]: v for k, v in sd.items()}
+    names = {'norm1': 'ln1', 'norm2': 'ln2', 'mlp.fc1': 'ffn.layers.0.0',
+             'mlp.fc2': 'ffn.layers.1', 'patch_embed.proj.':
+             'patch_embed.projection.', 'last_norm': 'ln1'}
+    mmpretrain = {}
+    for k, v in backbone.items():
+        new = k.replace('blocks.', 'layers.')
+        for old, rep in names.items():
+            new = new.replace(old, rep)
+        mmpretrain[new] = v
+    mmpretrain['pos_embed'] = backbone['pos_embed'][:, 1:] + \
+        backbone['pos_embed'][:, :1]
+    assert vit_layout(mmpretrain) == 'mmpretrain'
+    ours_a, _ = convert_vit_backbone(mmpretrain)
+    ours_b = {k[len('backbone.'):]: v
+              for k, v in convert_vitpose_checkpoint(sd).items()}
+    assert set(ours_a) == set(ours_b)
+    for k in ours_a:
+        assert torch.equal(ours_a[k], ours_b[k]), k
+
+
+def test_convert_tool_writes_a_loadable_checkpoint(tmp_path):
+    sd = official_state_dict(64, 2, GRID, head='classic', seed=6)
+    src, dst = tmp_path / 'vitpose_tiny.pth', tmp_path / 'converted.pth'
+    torch.save({'state_dict': sd, 'meta': {'epoch': 210}}, src)
+    convert_main([str(src), str(dst)])
+    converted = torch.load(dst, weights_only=True)['state_dict']
+    model = estimator('classic')
+    model.load_state_dict(converted, strict=True)
+
+
+def test_wrong_size_checkpoint_is_refused_with_a_clear_message(tmp_path):
+    sd = official_state_dict(32, 2, GRID)  # width 32 for a width-64 model
+    path = tmp_path / 'vit_narrow.pth'
+    torch.save({'state_dict': sd}, path)
+    model = PlainViT(arch=TINY, img_size=(64, 48),
+                     init_cfg=dict(type='Pretrained', checkpoint=str(path)))
+    with pytest.raises(ValueError, match='does not fit this PlainViT '
+                       r'\(embed_dims=64.*shape mismatch'):
+        model.init_weights()
+
+
+def test_missing_checkpoint_file_says_so(tmp_path):
+    model = PlainViT(arch=TINY, img_size=(64, 48), init_cfg=dict(
+        type='Pretrained', checkpoint=str(tmp_path / 'absent.pth')))
+    with pytest.raises(FileNotFoundError, match='absent.pth.*init_cfg=None'):
+        model.init_weights()
+
+
+class _Payload:
+
+    def __reduce__(self):
+        return (print, ('code ran',))
+
+
+def test_checkpoints_load_weights_only(tmp_path):
+    path = tmp_path / 'evil.pth'
+    with open(path, 'wb') as f:
+        pickle.dump({'model': {'pos_embed': _Payload()}}, f)
+    model = PlainViT(arch=TINY, img_size=(64, 48),
+                     init_cfg=dict(type='Pretrained', checkpoint=str(path)))
+    with pytest.raises(CheckpointRefusedError):
+        model.init_weights()
+
+
+def test_layout_and_grid_errors():
+    with pytest.raises(ValueError, match='not a ViT state dict'):
+        vit_layout({'conv1.weight': torch.zeros(1)})
+    with pytest.raises(ValueError, match='no counterpart in PlainViT'):
+        convert_vit_backbone({'blocks.0.norm1.weight': torch.zeros(1),
+                              'blocks.0.extra.weight': torch.zeros(1)})
+    with pytest.raises(ValueError, match='pass src_hw'):
+        fit_pos_embed(torch.zeros(1, 10, 8), 10, (4, 3))
+    assert fit_pos_embed(torch.zeros(1, 10, 8), 10, (4, 3),
+                         src_hw=(5, 2)).shape == (1, 12, 8)
+    with pytest.raises(ValueError, match='does not fit a 16x16'):
+        fit_patch_kernel(torch.zeros(4, 3, 18, 18), (16, 16))
