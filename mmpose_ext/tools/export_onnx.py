@@ -100,7 +100,8 @@ def export_onnx(pose_model: nn.Module,
     Args:
         pose_model (nn.Module): top-down estimator in eval mode.
         out_file (str): the ``.onnx`` file to write.
-        batch_size (int): batch of the example input used for tracing.
+        batch_size (int): the batch of a static export (and at least the
+            batch of the example input used for tracing).
         dynamic_batch (bool): let the batch dimension vary at run time.
         opset (int): ONNX opset version.
 
@@ -109,7 +110,10 @@ def export_onnx(pose_model: nn.Module,
     """
     wrapper = TopdownOnnxWrapper(pose_model).eval()
     width, height = pose_model.cfg.codec['input_size']
-    example = torch.rand(batch_size, 3, height, width) * 255
+    # torch.export fixes dimensions of size 1 in the example, so a dynamic
+    # batch is traced with at least 2
+    example_batch = max(batch_size, 2) if dynamic_batch else batch_size
+    example = torch.rand(example_batch, 3, height, width) * 255
     with torch.no_grad():
         num_outputs = len(_as_tuple(wrapper(example)))
     names = output_names(pose_model, num_outputs)
@@ -125,6 +129,14 @@ def export_onnx(pose_model: nn.Module,
         dynamo=True,
         external_data=False,  # one self-contained file (models < 2 GB)
         **kwargs)
+    if dynamic_batch:
+        import onnx
+        batch_dim = onnx.load(out_file).graph.input[0].type.tensor_type.shape
+        if not batch_dim.dim[0].dim_param:
+            raise RuntimeError(
+                f'the exporter fixed the batch dimension of {out_file!r} to '
+                f'{batch_dim.dim[0].dim_value}; export with a static batch '
+                '(--static-batch --batch-size N)')
     return names
 
 
@@ -154,7 +166,7 @@ def parse_args(argv: Sequence[str] = None):
     parser.add_argument('out_file', help='the .onnx file to write')
     parser.add_argument(
         '--batch-size', type=int, default=1,
-        help='batch of the example input (and of --check)')
+        help='batch of --check (and of the graph with --static-batch)')
     parser.add_argument(
         '--static-batch', action='store_true',
         help='fix the batch dimension to --batch-size')

@@ -19,6 +19,8 @@ FAMILIES = {
                        ('heatmaps', )),
     'simdr': ('configs/simdr/simdr_res18_coco-tiny-128x96.py',
               ('simcc_x', 'simcc_y')),
+    'vitpose': ('configs/vitpose/td-hm_vitpose-tiny_coco-tiny-128x96.py',
+                ('heatmaps', )),
 }
 POSE = FAMILIES['simplebaseline'][0]
 ATOL = 1e-4

@@ -28,6 +28,8 @@ FAMILIES = {
              'HeatmapHead'),
     'udp': ('configs/udp_tiny.py', [], 'Iter(train) [2/2]', 'ResNet',
             'HeatmapHead'),
+    'vitpose': ('configs/vitpose_tiny.py', [], 'Iter(train) [2/2]',
+                'PlainViT', 'HeatmapHead'),
 }
 
 
@@ -54,4 +56,5 @@ def test_mmpose_train_tool_trains_two_iterations(family, project, cli,
     assert last_log in proc.stdout
     record = json.loads((work_dir / 'trained_iterations.json').read_text())
     assert record == dict(iterations=2, backbone=backbone, head=head)
-    assert len(list(work_dir.glob('*.pth'))) == 1
+    last = (work_dir / 'last_checkpoint').read_text().strip()
+    assert osp.isfile(last) and last.endswith(('epoch_1.pth', 'iter_2.pth'))
