@@ -30,6 +30,7 @@ unreadable single image or video, a config of the wrong kind or a checkpoint
 that does not match stop the demo with a message (exit status 1).
 """
 import argparse
+import itertools
 import json
 import os
 import os.path as osp
@@ -92,6 +93,9 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+_VISUALIZER_IDS = itertools.count()
+
+
 def _checkpoint(value):
     return None if value.lower() == 'none' else value
 
@@ -106,8 +110,9 @@ def build_visualizer(pose_model, args):
         cfg['type'] = 'PoseLocalVisualizerNumpy2'
     cfg.update(radius=args.radius, alpha=args.alpha,
                line_width=args.thickness, show_keypoint_weight=True)
-    # build() of a ManagerMixin needs a new name for each instance
-    cfg['name'] = f'topdown_demo_{id(pose_model)}'
+    # MMEngine returns the existing visualizer of a name (with its old
+    # settings): a new name for each demo run
+    cfg['name'] = f'topdown_demo_{next(_VISUALIZER_IDS)}'
     visualizer = VISUALIZERS.build(cfg)
     visualizer.set_dataset_meta(
         pose_model.dataset_meta, skeleton_style=args.skeleton_style)

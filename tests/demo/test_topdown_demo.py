@@ -175,6 +175,23 @@ def test_untrained_mmdet_detectors(name, demo, trained_tiny, coco_tiny,
             assert _iou_plus_one(boxes[i], boxes[j]) <= 0.3 + 1e-6
 
 
+def test_mmpose_config(demo, coco_tiny, tmp_path, capsys):
+    """A pose config of MMPose itself (SimpleBaseline-R50 256x192, its
+    default runtime and visualizer, random weights)."""
+    import mmpose
+    config = osp.join(
+        osp.dirname(mmpose.__file__), '.mim', 'configs', 'body_2d_keypoint',
+        'topdown_heatmap', 'coco', 'td-hm_res50_8xb64-210e_coco-256x192.py')
+    out = tmp_path / 'out'
+    demo.main([GT_DETECTOR, 'none', config, 'none', '--input',
+               f'{coco_tiny}/000000040083.jpg', '--output-root', str(out),
+               '--save-predictions', '--nms-thr', '1.0'])
+    assert 'drew 1 images' in capsys.readouterr().out
+    assert cv2.imread(str(out / '000000040083.jpg')).shape == (333, 500, 3)
+    results = json.loads((out / 'results_000000040083.json').read_text())
+    assert len(results) == 3
+
+
 def _exit_message(demo, argv):
     with pytest.raises(SystemExit) as exc:
         demo.main(argv)
