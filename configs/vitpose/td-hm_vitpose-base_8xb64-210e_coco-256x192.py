@@ -39,7 +39,7 @@ default_hooks = dict(
     checkpoint=dict(save_best='coco/AP', rule='greater', max_keep_ckpts=1))
 
 codec = dict(
-    type='UDPHeatmap', input_size=(192, 256), heatmap_size=(48, 64), sigma=2)
+    type='UDPCodec', input_size=(192, 256), heatmap_size=(48, 64), sigma=2)
 
 model = dict(
     type='TopdownPoseEstimator',

@@ -20,7 +20,7 @@ default_hooks = dict(
 log_processor = dict(by_epoch=False, window_size=1)
 
 codec = dict(
-    type='UDPHeatmap', input_size=(96, 128), heatmap_size=(24, 32), sigma=2)
+    type='UDPCodec', input_size=(96, 128), heatmap_size=(24, 32), sigma=2)
 
 model = dict(
     backbone=dict(

@@ -43,7 +43,7 @@ def test_recipe(name, width, depth, heads, dpr, decay, simple):
     assert optim.clip_grad.max_norm == 1.
     assert cfg.train_cfg.max_epochs == 210
     assert cfg.param_scheduler[1].milestones == [170, 200]
-    assert cfg.codec.type == 'UDPHeatmap' and cfg.codec.sigma == 2
+    assert cfg.codec.type == 'UDPCodec' and cfg.codec.sigma == 2
     assert tuple(cfg.codec.input_size) == (192, 256)
     assert cfg.model.test_cfg.flip_test is True
 
