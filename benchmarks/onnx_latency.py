@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 DEFAULT_CONFIGS = [
-    'configs/dark_r50.py',  # SimpleBaseline-R50 graph (DARK/UDP decode outside)
+    'configs/dark_r50.py',  # the SimpleBaseline-R50 graph (decoding is outside)
     'configs/simdr_r50.py',
     'configs/vitpose_s.py',
     'configs/vitpose_b.py',

@@ -38,7 +38,6 @@ import sys
 
 import cv2
 import mmcv
-import numpy as np
 import torch
 from mmengine.utils import ProgressBar
 

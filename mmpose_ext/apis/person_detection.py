@@ -15,9 +15,9 @@ def detect_people(detector: nn.Module,
     """Run ``detector`` on one image and keep the confident people.
 
     The boxes of class ``cat_id`` scoring above ``score_thr`` go through
-    MMPose's box NMS (:func:`mmpose.evaluation.functional.nms`, IoU above
-    ``nms_thr`` suppressed; MMPose's NMS
-    adds 1 to widths and heights, as in pixel-index boxes), as MMPose's top-down demo does.
+    MMPose's box NMS (:func:`mmpose.evaluation.functional.nms`: IoU above
+    ``nms_thr`` suppressed, widths and heights counted +1 as for pixel-index
+    boxes), as MMPose's top-down demo does.
 
     Args:
         detector (nn.Module): from

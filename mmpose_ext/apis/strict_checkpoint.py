@@ -2,8 +2,8 @@
 
 MMEngine's ``load_checkpoint`` only warns about keys that do not match, so a
 checkpoint trained with another config silently leaves random weights in the
-model. The demo and the export tool load through :func:`load_checkpoint_strict`,
-which refuses such a checkpoint and lists what does not match.
+model. The demo and the export tool load through
+:func:`load_checkpoint_strict`, which refuses such a checkpoint and lists what does not match.
 """
 import re
 from collections import OrderedDict

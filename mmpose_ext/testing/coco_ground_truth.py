@@ -12,7 +12,8 @@ class CocoGroundTruth:
     """The non-crowd person instances of a COCO keypoint annotation file.
 
     Args:
-        ann_file (str): COCO keypoint annotations (``person_keypoints_*.json``).
+        ann_file (str): COCO keypoint annotations
+            (``person_keypoints_*.json``).
 
     Attributes:
         boxes (dict[str, np.ndarray]): image file name -> ``(N, 4)`` float64

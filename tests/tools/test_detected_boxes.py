@@ -3,11 +3,12 @@ detection score threshold (the dataset's ``filter_cfg.bbox_score_thr``) and
 OKS-NMS (CocoMetric's ``nms_mode``/``nms_thr``) change the number of evaluated
 people exactly as expected.
 
-The pose model is the oracle (tests/fixtures/configs/ground_truth_pose_tiny.py):
-on a box that overlaps an annotated person (IoU >= 0.5) it predicts that
-person's keypoints, elsewhere keypoints with score 0. So every detection of
-the same person gets the same keypoints (OKS 1), and OKS-NMS must keep exactly
-one prediction per detected person plus the boxes on nobody.
+The pose model is the oracle (tests/fixtures/configs/ground_truth_pose_tiny.py
+with GroundTruthPoseHead): on a box that overlaps an annotated person (IoU >=
+0.5) it predicts that person's keypoints, elsewhere keypoints with score 0. So
+every detection of the same person gets the same keypoints (OKS 1), and
+OKS-NMS must keep exactly one prediction per detected person plus the boxes on
+nobody.
 """
 import json
 
@@ -32,7 +33,7 @@ def oracle_checkpoint(tmp_path_factory, coco_tiny):
 @pytest.fixture(scope='module')
 def detections(coco_tiny):
     """The person detections above the threshold, each with the annotated
-    person it overlaps: ``[(image_id, (x, y, w, h), person index or None)]``."""
+    person it overlaps: ``[(image_id, (x, y, w, h), person or None)]``."""
     with open(f'{coco_tiny}/person_keypoints_tiny.json') as f:
         names = {img['id']: img['file_name'] for img in json.load(f)['images']}
     with open(f'{coco_tiny}/person_detection_results_tiny.json') as f:

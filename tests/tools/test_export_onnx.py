@@ -15,8 +15,9 @@ from mmpose_ext.tools.export_onnx import (TopdownOnnxWrapper,
 
 # One line per model family: (config, graph output names).
 FAMILIES = {
-    'simplebaseline': ('configs/simplebaseline/td-hm_res18_coco-tiny-128x96.py',
-                       ('heatmaps', )),
+    'simplebaseline': (
+        'configs/simplebaseline/td-hm_res18_coco-tiny-128x96.py',
+        ('heatmaps', )),
     'simdr': ('configs/simdr/simdr_res18_coco-tiny-128x96.py',
               ('simcc_x', 'simcc_y')),
     'vitpose': ('configs/vitpose/td-hm_vitpose-tiny_coco-tiny-128x96.py',
