@@ -91,7 +91,9 @@ class OnnxTopdownEstimator:
         K)`` for the people in ``bboxes (N, 4)`` (``x1, y1, x2, y2``)."""
         crops, metas = self.crops(img, bboxes)
         if len(crops) == 0:
-            return np.zeros((0, 0, 2)), np.zeros((0, 0))
+            num_keypoints = self.dataset_meta.get('num_keypoints', 0)
+            return np.zeros((0, num_keypoints, 2)), np.zeros(
+                (0, num_keypoints))
         keypoints, scores = self.decode(self.run(crops))
         for i, meta in enumerate(metas):
             # the inverse of TopdownAffine, as TopdownPoseEstimator applies it

@@ -88,7 +88,10 @@ def test_estimator_decodes_outside_the_graph(people, tmp_path, coco_tiny):
     out = str(tmp_path / 'regression.onnx')
     assert export_onnx(model, out) == ('coords', )
 
-    keypoints, scores = OnnxTopdownEstimator(out, cfg)(*people)
+    estimator = OnnxTopdownEstimator(out, cfg)
+    keypoints, scores = estimator(people[0], np.zeros((0, 4)))
+    assert keypoints.shape == (0, 17, 2) and scores.shape == (0, 17)
+    keypoints, scores = estimator(*people)
     reference = inference_topdown(model, *people)
     expected = np.concatenate([r.pred_instances.keypoints for r in reference])
     assert keypoints.shape == expected.shape == (5, 17, 2)
