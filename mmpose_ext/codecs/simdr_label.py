@@ -8,7 +8,7 @@ from mmpose.registry import KEYPOINT_CODECS
 from torch import Tensor
 
 from .utils import (gaussian_kernel1d, gaussian_labels_1d,
-                    get_vector_maximum_torch, refine_maxima)
+                     get_vector_maximum_torch, refine_maxima, split_instances)
 
 
 @KEYPOINT_CODECS.register_module()
@@ -195,10 +195,8 @@ class SimDRLabel(BaseKeypointCodec):
             tuple: lists of B keypoint arrays (1, K, 2) in input pixels and B
             score arrays (1, K)
         """
-        keypoints, scores = self.decode_tensor(batch_simcc_x, batch_simcc_y)
-        keypoints = keypoints.detach().cpu().numpy()
-        scores = scores.detach().cpu().numpy()
-        return [k[None] for k in keypoints], [s[None] for s in scores]
+        return split_instances(
+            *self.decode_tensor(batch_simcc_x, batch_simcc_y))
 
     @torch.no_grad()
     def decode_tensor(self, simcc_x: Tensor,

@@ -8,8 +8,8 @@ from mmpose.registry import KEYPOINT_CODECS
 from torch import Tensor
 
 from .utils import (check_heatmap_shape, gaussian_blur_maps, gaussian_heatmaps,
-                    gaussian_kernel1d, get_heatmap_maximum_torch,
-                    offset_heatmaps, refine_maxima)
+                     gaussian_kernel1d, get_heatmap_maximum_torch,
+                     offset_heatmaps, refine_maxima, split_instances)
 
 
 @KEYPOINT_CODECS.register_module()
@@ -168,10 +168,7 @@ class UDPCodec(BaseKeypointCodec):
             tuple: lists of B keypoint arrays (1, K, 2) and B score arrays
             (1, K), as :meth:`decode`
         """
-        keypoints, scores = self.decode_tensor(batch_heatmaps)
-        keypoints = keypoints.detach().cpu().numpy()
-        scores = scores.detach().cpu().numpy()
-        return [k[None] for k in keypoints], [s[None] for s in scores]
+        return split_instances(*self.decode_tensor(batch_heatmaps))
 
     @torch.no_grad()
     def decode_tensor(self, heatmaps: Tensor) -> Tuple[Tensor, Tensor]:

@@ -2,7 +2,7 @@
 steps (torch)."""
 from .batch_maximum import (check_heatmap_shape, first_argmax,
                             get_heatmap_maximum_torch,
-                            get_vector_maximum_torch)
+                            get_vector_maximum_torch, split_instances)
 from .gaussian_targets import (gaussian_heatmaps, gaussian_labels_1d,
                                offset_heatmaps)
 from .modulation import (blurred_maximum, blurred_values, gaussian_blur_maps,
@@ -13,7 +13,8 @@ from .taylor_refinement import (DARK_STENCIL, SIMCC_STENCIL, UDP_STENCIL,
                                 udp_derivatives)
 
 __all__ = [
-    'check_heatmap_shape', 'first_argmax', 'get_heatmap_maximum_torch', 'get_vector_maximum_torch',
+    'check_heatmap_shape', 'first_argmax', 'get_heatmap_maximum_torch',
+    'get_vector_maximum_torch', 'split_instances',
     'gaussian_heatmaps', 'gaussian_labels_1d', 'offset_heatmaps',
     'blurred_maximum', 'blurred_values', 'gaussian_blur_maps',
     'gaussian_kernel1d',

@@ -7,8 +7,9 @@ Note:
 The maxima follow NumPy's tie rule (the first maximum in row-major order), as
 MMPose's :func:`mmpose.codecs.utils.get_heatmap_maximum` does.
 """
-from typing import Tuple
+from typing import List, Tuple
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -86,3 +87,17 @@ def get_vector_maximum_torch(vectors: Tensor) -> Tuple[Tensor, Tensor]:
         - vals (Tensor): the maxima in shape (B, K)
     """
     return first_argmax(vectors)
+
+
+def split_instances(keypoints: Tensor, scores: Tensor
+                    ) -> Tuple[List[np.ndarray], List[np.ndarray]]:
+    """Batched decoder output to the lists MMPose's heads expect from
+    ``batch_decode``: B keypoint arrays (1, K, D) and B score arrays (1, K).
+
+    Args:
+        keypoints (Tensor): (B, K, D)
+        scores (Tensor): (B, K)
+    """
+    keypoints = keypoints.detach().cpu().numpy()
+    scores = scores.detach().cpu().numpy()
+    return [k[None] for k in keypoints], [s[None] for s in scores]
