@@ -1,1 +1,4 @@
 """Keypoint codecs (registered in mmpose.registry.KEYPOINT_CODECS)."""
+from .tfpose_label import TFPoseLabel
+
+__all__ = ['TFPoseLabel']
