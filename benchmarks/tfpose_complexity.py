@@ -13,6 +13,7 @@ settings that move the cost (feature levels, FFN width, sampling points,
 q2q, N_E).
 """
 import argparse
+import logging
 import os.path as osp
 import sys
 import warnings
@@ -91,6 +92,8 @@ def count(name, config, overrides, paper):
 
 
 def main():
+    # the counters warn about every uncounted element-wise op
+    logging.getLogger('mmengine').setLevel(logging.ERROR)
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--ablation', action='store_true')
     args = parser.parse_args()
