@@ -1,5 +1,7 @@
 """TFPoseHead: losses against MMPose's loss modules, the aux branch, flip
 test, and the training graph of the whole model."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -18,7 +20,8 @@ CODEC = dict(
     type='TFPoseLabel',
     input_size=INPUT,
     heatmap=dict(type='UDPHeatmap', heatmap_size=(24, 32), sigma=1.))
-TINY_CFG = 'configs/tfpose/tfpose_res18-tiny_coco-tiny-128x96.py'
+TINY_CFG = str(Path(__file__).resolve().parents[3] /
+               'configs/tfpose/tfpose_res18-tiny_coco-tiny-128x96.py')
 FLIP_INDICES = [0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15]
 
 
