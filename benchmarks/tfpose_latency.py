@@ -1,0 +1,62 @@
+"""CPU latency of tfpose_r50 beside MMPose's SimpleBaseline-R50, batch 1 and
+32, in one run.
+
+    .venv/bin/python benchmarks/tfpose_latency.py [--repeats 5] [--threads N]
+
+What is timed: ``model._forward(images)`` under ``torch.no_grad()`` in eval
+mode (backbone, neck, head forward at 256x192: the inference graph, without
+flip test, decoding or data loading), median of ``--repeats`` runs after one
+warm-up run. The two models alternate run by run, so a machine shared with
+other work slows both alike; compare the ratio column, not the milliseconds,
+across machines.
+"""
+import argparse
+import os.path as osp
+import statistics
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, osp.dirname(__file__))
+from _models import SIMPLEBASELINE_R50, build_model  # noqa: E402
+
+TFPOSE_R50 = 'configs/tfpose/tfpose_res50_8xb32-210e_coco-256x192.py'
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--repeats', type=int, default=5)
+    parser.add_argument('--threads', type=int, default=None)
+    parser.add_argument('--batch-sizes', type=int, nargs='+', default=[1, 32])
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    models = {
+        'SimpleBaseline-R50': build_model(SIMPLEBASELINE_R50),
+        'tfpose_r50': build_model(TFPOSE_R50),
+    }
+    print(f'torch {torch.__version__}, {torch.get_num_threads()} threads, '
+          f'median of {args.repeats} runs')
+    print('| batch | model | ms / batch | images / s | ratio to SB-R50 |')
+    print('| --- | --- | --- | --- | --- |')
+    for batch in args.batch_sizes:
+        images = torch.randn(batch, 3, 256, 192)
+        times = {name: [] for name in models}
+        with torch.no_grad():
+            for name, model in models.items():  # warm-up
+                model(images)
+            for _ in range(args.repeats):
+                for name, model in models.items():
+                    start = time.perf_counter()
+                    model(images)
+                    times[name].append(time.perf_counter() - start)
+        base = statistics.median(times['SimpleBaseline-R50'])
+        for name, ts in times.items():
+            t = statistics.median(ts)
+            print(f'| {batch} | {name} | {t * 1e3:.1f} | {batch / t:.1f} | '
+                  f'{t / base:.2f} |')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,35 @@
+# A small TFPose (ResNet-18, C = 64, N_E = 1, N_D = 2) on the four coco_tiny
+# images at 128x96: for the tests of train/test (2 iterations).
+_base_ = ['./tfpose_res18_synthetic-128x96.py']
+
+train_cfg = dict(max_epochs=2, val_interval=1)
+param_scheduler = [
+    dict(type='LinearLR', begin=0, end=10, start_factor=0.1, by_epoch=False),
+]
+default_hooks = dict(logger=dict(interval=1), checkpoint=dict(interval=1))
+log_processor = dict(window_size=1)
+
+model = dict(
+    neck=dict(out_channels=64, norm_cfg=dict(type='GN', num_groups=8)),
+    head=dict(
+        embed_dims=64,
+        num_encoder_layers=1,
+        num_decoder_layers=2,
+        num_heads=4,
+        feedforward_channels=128,
+        aux_head=dict(deconv_out_channels=(32, 32, 32))))
+
+# the data: ../shared/data/coco_tiny (or $MMPOSE_EXT_COCO_TINY), ground-truth
+# boxes for validation
+coco_tiny = '{{$MMPOSE_EXT_COCO_TINY:../shared/data/coco_tiny}}/'
+train_dataloader = dict(
+    batch_size=4, num_workers=0, persistent_workers=False,
+    dataset=dict(data_root=coco_tiny, ann_file='person_keypoints_tiny.json',
+                 data_prefix=dict(img='')))
+val_dataloader = dict(
+    batch_size=4, num_workers=0, persistent_workers=False,
+    dataset=dict(data_root=coco_tiny, ann_file='person_keypoints_tiny.json',
+                 data_prefix=dict(img=''), bbox_file=None))
+test_dataloader = val_dataloader
+val_evaluator = dict(ann_file=coco_tiny + 'person_keypoints_tiny.json')
+test_evaluator = val_evaluator

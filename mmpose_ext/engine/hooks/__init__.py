@@ -1,0 +1,5 @@
+"""Training hooks (registered in mmpose.registry.HOOKS)."""
+from .check_invalid_loss_term_hook import (CheckInvalidLossTermHook,
+                                           invalid_loss_terms)
+
+__all__ = ['CheckInvalidLossTermHook', 'invalid_loss_terms']

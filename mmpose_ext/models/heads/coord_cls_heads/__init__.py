@@ -1,0 +1,3 @@
+from .simdr_head import SimDRHead
+
+__all__ = ['SimDRHead']

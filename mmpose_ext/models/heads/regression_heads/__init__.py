@@ -1,0 +1,3 @@
+from .tfpose_head import TFPoseHead
+
+__all__ = ['TFPoseHead']

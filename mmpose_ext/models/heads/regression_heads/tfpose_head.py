@@ -1,0 +1,335 @@
+"""The TFPose head: deformable transformer encoder over multi-level features,
+keypoint-query decoder with layer-wise refinement, auxiliary heatmap branch
+on the C5 part of the memory (paper Sec. 3)."""
+from typing import List, Sequence, Tuple
+
+import numpy as np
+import torch
+from mmcv.ops import MultiScaleDeformableAttention
+from mmdet.models.layers.positional_encoding import SinePositionalEncoding
+from mmpose.evaluation.functional import keypoint_pck_accuracy
+from mmpose.models.heads.base_head import BaseHead
+from mmpose.models.heads.transformer_heads.transformers import \
+    DeformableDetrTransformerEncoder
+from mmpose.models.utils.tta import flip_coordinates
+from mmpose.registry import KEYPOINT_CODECS, MODELS
+from mmpose.utils.tensor_utils import to_numpy
+from mmpose.utils.typing import (ConfigType, OptConfigType, OptSampleList,
+                                 Predictions)
+from torch import Tensor, nn
+
+from ...layers.tfpose_decoder import TFPoseDecoder
+
+__all__ = ['TFPoseHead']
+
+
+@MODELS.register_module()
+class TFPoseHead(BaseHead):
+    """TFPose (`Mao et al. 2021`_): direct keypoint regression with a
+    deformable transformer.
+
+    The input feature maps (one per level, already mapped to C channels, e.g.
+    by ``ChannelMapper``) are flattened and concatenated into N tokens, given
+    a learned level embedding plus a 2-D sine pixel embedding, and encoded by
+    ``num_encoder_layers`` deformable layers (pixel-to-pixel attention) into
+    the memory M. :class:`TFPoseDecoder` turns K keypoint queries into the
+    coordinates ``y_1 ... y_{N_D}``. In training, every layer's coordinates
+    get the regression loss (``loss_reg_dec1`` ... ``loss_reg_dec{N_D}``)
+    and, with ``aux_head``, the tokens of the last level (C5) are reshaped to
+    their map and decoded to heatmaps for the auxiliary loss (``loss_aux``).
+    The auxiliary branch never runs in :meth:`forward`/:meth:`predict`.
+
+    Note:
+        - batch size: B
+        - keypoint number: K
+        - feature levels: L (the last one is C5 when ``aux_head`` is used)
+        - embedding dimension: C
+        - memory tokens: N = sum over levels of h_l * w_l
+        - decoder layers: N_D
+
+        Coordinates are normalized ``(x / w, y / h)`` of the input image, as
+        :class:`~mmpose_ext.codecs.TFPoseLabel` encodes them.
+
+    Args:
+        num_keypoints (int): K.
+        num_feature_levels (int): L, number of input feature maps.
+        embed_dims (int): C, channels of every input feature map.
+        num_encoder_layers (int): N_E.
+        num_decoder_layers (int): N_D.
+        num_heads (int): Attention heads (encoder and decoder).
+        num_points (int): Deformable sampling points per head and level.
+        feedforward_channels (int): FFN hidden width.
+        dropout (float): Dropout in attentions and FFNs.
+        with_q2q (bool): Query-to-query attention in the decoder layers.
+        detach_refinement (bool): See :class:`TFPoseDecoder`.
+        loss (dict): Regression loss applied to every decoder layer's
+            coordinates, called as ``loss(pred (B, K, 2), target (B, K, 2),
+            weights (B, K, 1))``.
+        aux_head (dict, optional): Auxiliary heatmap branch, a head whose
+            ``forward((c5_map,))`` returns (B, K, H, W) heatmaps and whose
+            ``loss_module`` compares them with the target heatmaps (MMPose's
+            ``HeatmapHead``: 3 deconvolutions, x8). ``in_channels`` and
+            ``out_channels`` default to C and K. ``None`` trains without it.
+        decoder (dict, optional): The codec, for :meth:`predict`.
+        init_cfg (dict, optional): Initialization config.
+
+    .. _`Mao et al. 2021`: https://arxiv.org/abs/2103.15320
+    """
+
+    def __init__(self,
+                 num_keypoints: int,
+                 num_feature_levels: int = 3,
+                 embed_dims: int = 256,
+                 num_encoder_layers: int = 4,
+                 num_decoder_layers: int = 6,
+                 num_heads: int = 8,
+                 num_points: int = 4,
+                 feedforward_channels: int = 1024,
+                 dropout: float = 0.1,
+                 with_q2q: bool = True,
+                 detach_refinement: bool = True,
+                 loss: ConfigType = dict(type='L1Loss', use_target_weight=True),
+                 aux_head: OptConfigType = dict(
+                     type='HeatmapHead',
+                     loss=dict(
+                         type='KeypointMSELoss',
+                         use_target_weight=True,
+                         loss_weight=50.)),
+                 decoder: OptConfigType = None,
+                 init_cfg: OptConfigType = None) -> None:
+        super().__init__(init_cfg)
+        name = self.__class__.__name__
+        if num_feature_levels < 1:
+            raise ValueError(f'{name}: num_feature_levels must be at least 1, '
+                             f'got {num_feature_levels}')
+        if num_encoder_layers < 1:
+            raise ValueError(f'{name}: num_encoder_layers must be at least 1, '
+                             f'got {num_encoder_layers}')
+        if embed_dims % 2:
+            raise ValueError(f'{name}: embed_dims must be even (half of it '
+                             f'encodes x, half y), got {embed_dims}')
+        self.num_keypoints = num_keypoints
+        self.num_feature_levels = num_feature_levels
+        self.embed_dims = embed_dims
+
+        self.level_embed = nn.Parameter(
+            torch.empty(num_feature_levels, embed_dims))
+        self.positional_encoding = SinePositionalEncoding(
+            num_feats=embed_dims // 2, normalize=True, offset=-0.5)
+        self.encoder = DeformableDetrTransformerEncoder(
+            num_layers=num_encoder_layers,
+            layer_cfg=dict(
+                self_attn_cfg=dict(
+                    embed_dims=embed_dims,
+                    num_heads=num_heads,
+                    num_levels=num_feature_levels,
+                    num_points=num_points,
+                    dropout=dropout,
+                    batch_first=True),
+                ffn_cfg=dict(
+                    embed_dims=embed_dims,
+                    feedforward_channels=feedforward_channels,
+                    ffn_drop=dropout)))
+        self.keypoint_decoder = TFPoseDecoder(
+            num_keypoints=num_keypoints,
+            num_layers=num_decoder_layers,
+            embed_dims=embed_dims,
+            num_heads=num_heads,
+            num_levels=num_feature_levels,
+            num_points=num_points,
+            feedforward_channels=feedforward_channels,
+            dropout=dropout,
+            with_q2q=with_q2q,
+            detach_refinement=detach_refinement)
+
+        self.loss_module = MODELS.build(loss)
+        if aux_head is not None:
+            aux_head = dict(aux_head)
+            aux_head.setdefault('in_channels', embed_dims)
+            aux_head.setdefault('out_channels', num_keypoints)
+            self.aux_head = MODELS.build(aux_head)
+        else:
+            self.aux_head = None
+        self.decoder = KEYPOINT_CODECS.build(decoder) if decoder else None
+        nn.init.normal_(self.level_embed)
+
+    def init_weights(self) -> None:
+        """Children's own initialization, then Deformable DETR's for the
+        encoder: Xavier for its matrices, MMCV's for the deformable
+        attention, normal for the level embedding."""
+        super().init_weights()
+        for p in self.encoder.parameters():
+            if p.dim() > 1:
+                nn.init.xavier_uniform_(p)
+        for m in self.encoder.modules():
+            if isinstance(m, MultiScaleDeformableAttention):
+                m.init_weights()
+        nn.init.normal_(self.level_embed)
+
+    def encode(self, feats: Sequence[Tensor]) -> Tuple[Tensor, ...]:
+        """Run the encoder on the flattened feature levels.
+
+        Args:
+            feats (Sequence[Tensor]): L feature maps, level l in shape
+                (B, C, h_l, w_l), finest first.
+
+        Returns:
+            tuple:
+            - memory (Tensor): M in shape (B, N, C), levels concatenated in
+              input order, each flattened row-major.
+            - spatial_shapes (Tensor): (h_l, w_l) per level, shape (L, 2).
+            - level_start_index (Tensor): First token of each level, (L,).
+            - valid_ratios (Tensor): Ones in shape (B, L, 2): top-down crops
+              have no padding.
+        """
+        if len(feats) != self.num_feature_levels:
+            raise ValueError(
+                f'{self.__class__.__name__} was built for '
+                f'num_feature_levels={self.num_feature_levels} but got '
+                f'{len(feats)} feature maps; make the backbone\'s out_indices, '
+                'the neck\'s in_channels and the head\'s num_feature_levels '
+                'agree')
+        tokens, token_pos, shapes = [], [], []
+        for lvl, feat in enumerate(feats):
+            batch_size, channels, h, w = feat.shape
+            if channels != self.embed_dims:
+                raise ValueError(
+                    f'{self.__class__.__name__}: feature level {lvl} has '
+                    f'{channels} channels, expected embed_dims='
+                    f'{self.embed_dims} (map them with a neck such as '
+                    'ChannelMapper)')
+            pos = self.positional_encoding(None, feat)  # (B, C, h, w)
+            # (B, C, h, w) -> (B, h*w, C)
+            tokens.append(feat.flatten(2).transpose(1, 2))
+            token_pos.append(
+                pos.flatten(2).transpose(1, 2) + self.level_embed[lvl])
+            shapes.append((h, w))
+        spatial_shapes = torch.as_tensor(
+            shapes, dtype=torch.long, device=feats[0].device)
+        level_start_index = torch.cat((spatial_shapes.new_zeros(
+            (1, )), spatial_shapes.prod(1).cumsum(0)[:-1]))
+        valid_ratios = feats[0].new_ones(batch_size, len(feats), 2)
+        memory = self.encoder(
+            query=torch.cat(tokens, 1),
+            query_pos=torch.cat(token_pos, 1),
+            key_padding_mask=None,
+            spatial_shapes=spatial_shapes,
+            level_start_index=level_start_index,
+            valid_ratios=valid_ratios)
+        return memory, spatial_shapes, level_start_index, valid_ratios
+
+    def forward_all_layers(self,
+                           feats: Sequence[Tensor]) -> Tuple[Tensor, Tensor]:
+        """Coordinates of every decoder layer and the memory.
+
+        Returns:
+            tuple:
+            - coords (Tensor): (N_D, B, K, 2), normalized, inside (0, 1).
+            - memory (Tensor): (B, N, C).
+        """
+        memory, spatial_shapes, level_start_index, valid_ratios = \
+            self.encode(feats)
+        coords = self.keypoint_decoder(memory, spatial_shapes,
+                                       level_start_index, valid_ratios)
+        return coords, memory
+
+    def forward(self, feats: Sequence[Tensor]) -> Tensor:
+        """The last decoder layer's coordinates, (B, K, 2), normalized,
+        inside (0, 1). The inference graph: no auxiliary branch."""
+        return self.forward_all_layers(feats)[0][-1]
+
+    def c5_map(self, memory: Tensor, c5_shape: Tuple[int, int]) -> Tensor:
+        """The memory tokens of the last level as a map.
+
+        Args:
+            memory (Tensor): (B, N, C); the last h5 * w5 tokens are C5's.
+            c5_shape (tuple): (h5, w5).
+
+        Returns:
+            Tensor: (B, C, h5, w5).
+        """
+        h5, w5 = c5_shape
+        # (B, h5*w5, C) -> (B, C, h5*w5) -> (B, C, h5, w5)
+        return memory[:, -h5 * w5:].transpose(1, 2).reshape(
+            memory.size(0), -1, h5, w5)
+
+    def predict(self,
+                feats: Tuple[Tensor],
+                batch_data_samples: OptSampleList,
+                test_cfg: ConfigType = {}) -> Predictions:
+        """Keypoints in input-image pixels; with ``flip_test``, the mean of
+        the coordinates of the image and of its mirror (flipped back with
+        the dataset's flip indices)."""
+        if test_cfg.get('flip_test', False):
+            # TTA: feats = [features of the image, of its mirror]
+            _feats, _feats_flip = feats
+            flip_indices = batch_data_samples[0].metainfo['flip_indices']
+            input_size = batch_data_samples[0].metainfo['input_size']
+            coords = self.forward(_feats)
+            coords_flip = flip_coordinates(
+                self.forward(_feats_flip),
+                flip_indices=flip_indices,
+                shift_coords=test_cfg.get('shift_coords', True),
+                input_size=input_size)
+            coords = (coords + coords_flip) * 0.5
+        else:
+            coords = self.forward(feats)  # (B, K, 2)
+        # (B, K, 2) -> (B, 1, K, 2): one instance per sample
+        return self.decode(coords.unsqueeze(1))
+
+    def loss(self,
+             feats: Tuple[Tensor],
+             batch_data_samples: OptSampleList,
+             train_cfg: ConfigType = {}) -> dict:
+        """L_reg for every decoder layer, L_aux (already weighted by the aux
+        loss' ``loss_weight``, the paper's lambda) and ``acc_pose`` (PCK@0.05
+        of the last layer, in normalized coordinates, like MMPose's
+        RegressionHead)."""
+        all_coords, memory = self.forward_all_layers(feats)
+        labels = torch.cat([
+            d.gt_instance_labels.keypoint_labels for d in batch_data_samples
+        ])  # (B, K, 2)
+        weights = torch.cat([
+            d.gt_instance_labels.keypoint_weights for d in batch_data_samples
+        ])  # (B, K)
+
+        losses = dict()
+        for d, coords in enumerate(all_coords, start=1):
+            losses[f'loss_reg_dec{d}'] = self.loss_module(
+                coords, labels, weights.unsqueeze(-1))
+        if self.aux_head is not None:
+            losses['loss_aux'] = self._aux_loss(memory, feats[-1].shape[-2:],
+                                                batch_data_samples)
+
+        _, avg_acc, _ = keypoint_pck_accuracy(
+            pred=to_numpy(all_coords[-1]),
+            gt=to_numpy(labels),
+            mask=to_numpy(weights) > 0,
+            thr=0.05,
+            norm_factor=np.ones((labels.size(0), 2), dtype=np.float32))
+        losses['acc_pose'] = torch.tensor(avg_acc, device=labels.device)
+        return losses
+
+    def _aux_loss(self, memory: Tensor, c5_shape: Tuple[int, int],
+                  batch_data_samples: List) -> Tensor:
+        heatmaps = self.aux_head((self.c5_map(memory, c5_shape), ))
+        samples = batch_data_samples
+        if 'heatmaps' not in samples[0].gt_fields or \
+                'heatmap_weights' not in samples[0].gt_instance_labels:
+            raise KeyError(
+                f'{self.__class__.__name__} with aux_head needs target '
+                '`heatmaps` and `heatmap_weights`; encode with TFPoseLabel '
+                '(GenerateTarget(encoder=codec)) or set aux_head=None')
+        gt_heatmaps = torch.stack([d.gt_fields.heatmaps for d in samples])
+        heatmap_weights = torch.cat(
+            [d.gt_instance_labels.heatmap_weights for d in samples])
+        if heatmaps.shape != gt_heatmaps.shape:
+            raise ValueError(
+                f'{self.__class__.__name__}: the auxiliary branch predicts '
+                f'heatmaps of shape {tuple(heatmaps.shape)} from the last '
+                f'feature level ({tuple(c5_shape)}) but the targets have '
+                f'shape {tuple(gt_heatmaps.shape)}; the last level must be '
+                'C5 (stride 32) and the codec\'s heatmap_size a quarter of '
+                'its input_size')
+        return self.aux_head.loss_module(heatmaps, gt_heatmaps,
+                                         heatmap_weights)

@@ -1,0 +1,188 @@
+"""TFPoseHead: losses against MMPose's loss modules, the aux branch, flip
+test, and the training graph of the whole model."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmengine.structures import InstanceData, PixelData
+from mmpose.registry import MODELS
+from mmpose.structures import PoseDataSample
+
+import mmpose_ext  # noqa: F401
+
+K, C, B = 17, 32, 2
+INPUT = (96, 128)  # (w, h)
+CODEC = dict(
+    type='TFPoseLabel',
+    input_size=INPUT,
+    heatmap=dict(type='UDPHeatmap', heatmap_size=(24, 32), sigma=1.))
+TINY_CFG = str(Path(__file__).resolve().parents[4] /
+               'configs/tfpose/tfpose_res18-tiny_coco-tiny-128x96.py')
+FLIP_INDICES = [0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15]
+
+
+def _head(**kwargs):
+    torch.manual_seed(0)
+    cfg = dict(type='TFPoseHead', num_keypoints=K, num_feature_levels=3,
+               embed_dims=C, num_encoder_layers=1, num_decoder_layers=2,
+               num_heads=4, num_points=2, feedforward_channels=64,
+               dropout=0., aux_head=dict(
+                   type='HeatmapHead', deconv_out_channels=(16, 16, 16),
+                   loss=dict(type='KeypointMSELoss', use_target_weight=True,
+                             loss_weight=50.)),
+               decoder=CODEC)
+    cfg.update(kwargs)
+    head = MODELS.build(cfg)
+    head.init_weights()
+    return head.eval()
+
+
+def _feats(seed=0, batch=B):
+    g = torch.Generator().manual_seed(seed)
+    w, h = INPUT
+    return [torch.randn(batch, C, h // s, w // s, generator=g)
+            for s in (8, 16, 32)]
+
+
+def _samples(seed=0):
+    rng = np.random.default_rng(seed)
+    samples = []
+    for _ in range(B):
+        s = PoseDataSample(metainfo=dict(
+            input_size=INPUT, flip_indices=FLIP_INDICES))
+        s.gt_instance_labels = InstanceData(
+            keypoint_labels=torch.tensor(
+                rng.uniform(0.05, 0.95, (1, K, 2)), dtype=torch.float32),
+            keypoint_weights=torch.tensor(
+                (rng.uniform(size=(1, K)) > 0.3).astype(np.float32)),
+            heatmap_weights=torch.tensor(
+                (rng.uniform(size=(1, K)) > 0.3).astype(np.float32)))
+        s.gt_fields = PixelData(heatmaps=torch.tensor(
+            rng.uniform(size=(K, 32, 24)), dtype=torch.float32))
+        samples.append(s)
+    return samples
+
+
+def test_forward_shape_and_range():
+    coords = _head()(_feats())
+    assert coords.shape == (B, K, 2)
+    assert ((coords > 0) & (coords < 1)).all()
+
+
+def test_losses_equal_host_formulas():
+    """loss_reg_dec{d}: MMPose's L1Loss with target weights, on every
+    decoder layer; loss_aux: 50 x weighted MSE on heatmaps decoded from the
+    C5 tokens of the memory."""
+    head = _head()
+    feats, samples = _feats(), _samples()
+    losses = head.loss(feats, samples)
+    assert set(losses) == {'loss_reg_dec1', 'loss_reg_dec2', 'loss_aux',
+                           'acc_pose'}
+    coords, memory = head.forward_all_layers(feats)
+    labels = torch.cat([s.gt_instance_labels.keypoint_labels for s in samples])
+    w = torch.cat([s.gt_instance_labels.keypoint_weights for s in samples])
+    for d in range(2):
+        expected = (coords[d] * w[..., None] - labels * w[..., None]).abs(
+        ).mean()
+        torch.testing.assert_close(losses[f'loss_reg_dec{d + 1}'], expected)
+    # the C5 tokens are the last 4x3 of the memory, row-major
+    c5 = memory[:, -12:].reshape(B, 4, 3, C).permute(0, 3, 1, 2)
+    torch.testing.assert_close(head.c5_map(memory, (4, 3)), c5)
+    heatmaps = head.aux_head.forward((c5, ))
+    gt = torch.stack([s.gt_fields.heatmaps for s in samples])
+    hw = torch.cat([s.gt_instance_labels.heatmap_weights for s in samples])
+    expected = 50 * (F.mse_loss(heatmaps, gt, reduction='none') *
+                     hw[..., None, None]).mean()
+    torch.testing.assert_close(losses['loss_aux'], expected)
+
+
+def test_aux_branch_not_in_inference():
+    head = _head()
+    calls = []
+    head.aux_head.register_forward_hook(lambda *args: calls.append(1))
+    head.predict(_feats(), _samples(), test_cfg=dict(flip_test=False))
+    head.predict([_feats(), _feats(1)], _samples(),
+                 test_cfg=dict(flip_test=True))
+    assert calls == []
+    head.loss(_feats(), _samples())
+    assert calls == [1]
+    assert 'loss_aux' not in _head(aux_head=None).loss(_feats(), _samples())
+
+
+def test_predict_decodes_and_flips():
+    head = _head()
+    feats, feats_flip, samples = _feats(0), _feats(1), _samples()
+    coords = head(feats).detach().numpy()
+    coords_flip = head(feats_flip).detach().numpy()
+    w, h = INPUT
+    plain = head.predict(feats, samples, test_cfg=dict(flip_test=False))
+    np.testing.assert_allclose(plain[0].keypoints[0], coords[0] * [w, h],
+                               rtol=1e-5)
+    np.testing.assert_array_equal(plain[0].keypoint_scores, np.ones((1, K)))
+    # the mirror's x is 1 - x - 1/w (pixel x -> w - 1 - x), left <-> right
+    mirrored = coords_flip[:, FLIP_INDICES].copy()
+    mirrored[..., 0] = 1 - mirrored[..., 0] - 1 / w
+    flipped = head.predict([feats, feats_flip], samples,
+                           test_cfg=dict(flip_test=True, shift_coords=True))
+    np.testing.assert_allclose(flipped[1].keypoints[0],
+                               (coords[1] + mirrored[1]) / 2 * [w, h],
+                               rtol=1e-5)
+
+
+@pytest.mark.parametrize('case, kwargs, feats, match', [
+    ('levels', {}, lambda: _feats()[:2],
+     'num_feature_levels=3 but got 2 feature maps'),
+    ('channels', {}, lambda: [f[:, :16] for f in _feats()],
+     'feature level 0 has 16 channels, expected embed_dims=32'),
+    ('no encoder', dict(num_encoder_layers=0), None,
+     'num_encoder_layers must be at least 1'),
+    ('odd dims', dict(embed_dims=31), None, 'embed_dims must be even'),
+])
+def test_clear_errors(case, kwargs, feats, match):
+    with pytest.raises(ValueError, match=f'TFPoseHead.*{match}'):
+        head = _head(**kwargs)
+        head(feats())
+
+
+def test_aux_target_size_mismatch_is_explained():
+    head = _head()
+    samples = _samples()
+    for s in samples:
+        s.gt_fields = PixelData(heatmaps=torch.zeros(K, 16, 12))
+    with pytest.raises(ValueError, match='last level must be C5'):
+        head.loss(_feats(), samples)
+
+
+def test_every_parameter_gets_a_gradient():
+    """Through the whole model (tiny config): backbone, neck, Q, its
+    position, y_0, level embedding, encoder, decoder, aux branch.
+
+    At step 0 some gradients are zero by design of the initializations
+    (zero-initialized refinement MLPs, sampling-offset and attention-weight
+    projections, last BN of each ResNet block), so one AdamW step is taken
+    first, as in training; then every parameter must get a non-zero,
+    finite gradient."""
+    init_default_scope('mmpose')
+    cfg = Config.fromfile(TINY_CFG)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    model.train()
+    w, h = INPUT
+    images = torch.randn(B, 3, h, w, generator=torch.Generator().manual_seed(0))
+    samples = _samples()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    for _ in range(2):
+        optimizer.zero_grad()
+        losses = model.loss(images, samples)
+        total = sum(v for k, v in losses.items() if 'loss' in k)
+        assert torch.isfinite(total)
+        total.backward()
+        optimizer.step()
+    no_grad = [n for n, p in model.named_parameters()
+               if p.grad is None or not torch.isfinite(p.grad).all() or
+               p.grad.abs().max() == 0]
+    assert no_grad == []
