@@ -13,11 +13,13 @@ from .coco_ground_truth import CocoGroundTruth
 
 __all__ = ['GroundTruthPoseHead']
 
-# Which of a codec's encoded fields its ``decode`` takes, in order.
+# Which of a codec's encoded fields its ``decode`` takes, first match wins:
+# coordinate codecs that also emit (auxiliary) heatmaps decode coordinates.
 _DECODE_INPUTS = (
-    ('heatmaps', ),  # MSRAHeatmap, UDPHeatmap, MegviiHeatmap, ...
-    ('keypoint_x_labels', 'keypoint_y_labels'),  # SimCCLabel
-    ('keypoint_labels', ),  # RegressionLabel, IntegralRegressionLabel
+    # RegressionLabel, IntegralRegressionLabel, TFPoseLabel
+    ('keypoint_labels', ),
+    ('keypoint_x_labels', 'keypoint_y_labels'),  # SimCCLabel, SimDRLabel
+    ('heatmaps', ),  # MSRAHeatmap, UDPHeatmap, DARKHeatmap, UDPCodec, ...
 )
 
 

@@ -43,6 +43,7 @@ OUTPUT_NAMES: Dict[str, Tuple[str, ...]] = {
     'SimCCHead': ('simcc_x', 'simcc_y'),
     'SimDRHead': ('simcc_x', 'simcc_y'),
     'RegressionHead': ('coords', ),
+    'TFPoseHead': ('coords', ),
 }
 
 
@@ -95,7 +96,8 @@ def export_onnx(pose_model: nn.Module,
                 batch_size: int = 1,
                 dynamic_batch: bool = True,
                 opset: int = 18) -> Tuple[str, ...]:
-    """Export ``pose_model`` with ``torch.onnx.export(dynamo=True)``.
+    """Export ``pose_model`` with ``torch.onnx.export(dynamo=True)``, or
+    with the TorchScript exporter where torch.export cannot trace it.
 
     Args:
         pose_model (nn.Module): top-down estimator in eval mode.
@@ -117,18 +119,32 @@ def export_onnx(pose_model: nn.Module,
     with torch.no_grad():
         num_outputs = len(_as_tuple(wrapper(example)))
     names = output_names(pose_model, num_outputs)
-    kwargs = {}
-    if dynamic_batch:
-        kwargs['dynamic_shapes'] = ({0: torch.export.Dim('batch')}, )
-    torch.onnx.export(
-        wrapper, (example, ),
-        out_file,
-        input_names=['input'],
-        output_names=list(names),
-        opset_version=opset,
-        dynamo=True,
-        external_data=False,  # one self-contained file (models < 2 GB)
-        **kwargs)
+    try:
+        torch.onnx.export(
+            wrapper, (example, ),
+            out_file,
+            input_names=['input'],
+            output_names=list(names),
+            opset_version=opset,
+            dynamo=True,
+            external_data=False,  # one self-contained file (models < 2 GB)
+            dynamic_shapes=(({0: torch.export.Dim('batch')}, )
+                            if dynamic_batch else None))
+    except Exception as err:  # torch.export's failures have no common type
+        # torch.export cannot trace data-dependent sizes, e.g. the level
+        # bookkeeping of MMCV's deformable attention (TFPose); the
+        # TorchScript exporter traces them as constants of the input size.
+        print(f'note: torch.export failed ({type(err).__name__}); '
+              'exporting with the TorchScript exporter instead')
+        batch_axes = {'input': {0: 'batch'}, **{n: {0: 'batch'} for n in names}}
+        torch.onnx.export(
+            wrapper, (example, ),
+            out_file,
+            input_names=['input'],
+            output_names=list(names),
+            opset_version=opset,
+            dynamo=False,
+            dynamic_axes=batch_axes if dynamic_batch else None)
     if dynamic_batch:
         import onnx
         batch_dim = onnx.load(out_file).graph.input[0].type.tensor_type.shape

@@ -29,6 +29,7 @@ FAMILIES = {
     'dark': ('configs/dark/td-hm_res18_dark_coco-tiny-128x96.py', 0.5 * 4),
     'udp': ('configs/udp/td-hm_res18_udp_coco-tiny-128x96.py', 0.25),
     'simdr': ('configs/simdr/simdr_res18_coco-tiny-128x96.py', 0.5 / 2),
+    'tfpose': ('configs/tfpose/tfpose_res18-tiny_coco-tiny-128x96.py', None),
 }
 
 

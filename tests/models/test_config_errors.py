@@ -17,6 +17,10 @@ CASES = [
      'UDPCodec'),
     ('configs/vitpose/td-hm_vitpose-tiny_coco-tiny-128x96.py', ('backbone', ),
      'PlainViT'),
+    ('configs/tfpose/tfpose_res18-tiny_coco-tiny-128x96.py', ('head', ),
+     'TFPoseHead'),
+    ('configs/tfpose/tfpose_res18-tiny_coco-tiny-128x96.py',
+     ('head', 'decoder'), 'TFPoseLabel'),
 ]
 
 

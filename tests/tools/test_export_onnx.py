@@ -22,6 +22,8 @@ FAMILIES = {
               ('simcc_x', 'simcc_y')),
     'vitpose': ('configs/vitpose/td-hm_vitpose-tiny_coco-tiny-128x96.py',
                 ('heatmaps', )),
+    'tfpose': ('configs/tfpose/tfpose_res18-tiny_coco-tiny-128x96.py',
+               ('coords', )),
 }
 POSE = FAMILIES['simplebaseline'][0]
 ATOL = 1e-4
@@ -58,7 +60,9 @@ def test_onnxruntime_matches_pytorch(family, people, tmp_path, coco_tiny):
     # family's head does (same numbers in, same keypoints out)
     with torch.no_grad():
         outputs = TopdownOnnxWrapper(model)(torch.from_numpy(crops))
-    expected = model.head.decode(outputs)
+    # regression heads decode (B, 1, K, 2), as their predict does
+    expected = model.head.decode(
+        outputs.unsqueeze(1) if names == ('coords', ) else outputs)
     outputs = outputs if isinstance(outputs, tuple) else (outputs, )
     keypoints, scores = estimator.decode([o.numpy() for o in outputs])
     np.testing.assert_allclose(

@@ -30,6 +30,8 @@ FAMILIES = {
             'HeatmapHead'),
     'vitpose': ('configs/vitpose_tiny.py', [], 'Iter(train) [2/2]',
                 'PlainViT', 'HeatmapHead'),
+    'tfpose': ('configs/tfpose_tiny.py', TWO_EPOCH_ITERATIONS,
+               'Epoch(train) [1][2/2]', 'ResNet', 'TFPoseHead'),
 }
 
 
