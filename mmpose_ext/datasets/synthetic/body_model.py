@@ -40,7 +40,7 @@ RADII = dict(
     shin=0.032, foot=0.023)
 
 POSE_FAMILIES = ('stand', 'walk', 'gesture', 'sit', 'free')
-POSE_FAMILY_PROBS = (0.30, 0.28, 0.22, 0.10, 0.10)
+POSE_FAMILY_PROBS = (0.32, 0.30, 0.23, 0.10, 0.05)
 
 
 @dataclass
@@ -188,10 +188,10 @@ def sample_pose(rng: np.random.Generator) -> dict:
 def sample_view(rng: np.random.Generator) -> dict:
     """Draw the body's orientation to the camera (degrees): ``yaw`` (0 faces
     the camera, 180 shows the back; front views are the most common, as in
-    COCO: 60 % front, 20 % back, 20 % profile), ``pitch`` (camera above or
+    COCO: 65 % front, 20 % back, 15 % profile), ``pitch`` (camera above or
     below) and ``roll`` (in-plane)."""
     u = rng.uniform
-    kind = rng.choice(3, p=(0.6, 0.2, 0.2))
+    kind = rng.choice(3, p=(0.65, 0.2, 0.15))
     if kind == 0:
         yaw = u(-60, 60)
     elif kind == 1:

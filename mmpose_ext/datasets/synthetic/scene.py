@@ -113,7 +113,7 @@ def sample_scene(rng: np.random.Generator, width: int, height: int,
     for _ in range(int(rng.integers(min_people, max_people + 1))):
         for _attempt in range(10):
             body = build_body(
-                float(np.exp(rng.uniform(np.log(0.3), np.log(0.95)))) * height,
+                float(np.exp(rng.uniform(np.log(0.35), np.log(0.95)))) * height,
                 sample_pose(rng), sample_view(rng), rng)
             kp = np.stack([p[:2] for p in body.points.values()])
             pad = body.radii['thigh']

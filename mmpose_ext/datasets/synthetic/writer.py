@@ -27,8 +27,8 @@ from .detections import simulate_detections
 from .scene import PersonAnnotation, make_image
 
 SPLITS = {'train': 0, 'val': 1}
-DEFAULTS = dict(num_train=1500, num_val=100, seed=0, width=256, height=256,
-                max_people=4, jpeg_quality=92)
+DEFAULTS = dict(num_train=1800, num_val=150, seed=0, width=256, height=256,
+                max_people=3, jpeg_quality=92)
 MIN_SIDE = 64
 
 
