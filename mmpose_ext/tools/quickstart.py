@@ -19,7 +19,7 @@ import os.path as osp
 import subprocess
 import sys
 
-DEFAULT_CONFIG = 'configs/simplebaseline/td-hm_res18_synthetic-128x96.py'
+DEFAULT_CONFIG = 'configs/tfpose/tfpose_res18_synthetic-128x96.py'
 
 
 def parse_args(argv=None):
