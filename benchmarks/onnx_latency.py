@@ -28,6 +28,7 @@ DEFAULT_CONFIGS = [
     'configs/simdr_r50.py',
     'configs/vitpose_s.py',
     'configs/vitpose_b.py',
+    'configs/tfpose_r50.py',
 ]
 
 
