@@ -50,5 +50,14 @@ def test_quickstart_trains_evaluates_draws_and_reuses(
 
     second = cli(args, timeout=900).stdout
     assert 'training: reusing the finished run' in second
+    assert 'evaluation: reusing' in second
     assert 'mmpose_ext.tools.train' not in second
-    assert f'checkpoint  {checkpoint}' in second
+    assert 'mmpose_ext.tools.test' not in second
+    assert summary in second
+
+    # a checkpoint newer than the metrics (e.g. trained again elsewhere) is
+    # evaluated again
+    checkpoint.touch()
+    third = cli(args, timeout=900).stdout
+    assert 'training: reusing the finished run' in third
+    assert 'mmpose_ext.tools.test' in third
