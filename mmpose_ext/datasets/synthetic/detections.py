@@ -15,6 +15,9 @@ Note:
 from typing import List, Sequence, Tuple
 
 import numpy as np
+from mmpose.structures.bbox import bbox_xywh2xyxy
+
+from .scene import box_iou
 
 MISS_RATE = 0.03  # for a fully visible, large person
 MIN_SCORE = 0.01
@@ -33,14 +36,6 @@ def _jitter(rng, box, width, height, spread):
     if x1 - x0 < 2 or y1 - y0 < 2:
         return None
     return (x0, y0, x1 - x0, y1 - y0)
-
-
-def _iou(a, b):
-    """IoU of two ``x, y, w, h`` boxes."""
-    iw = max(0.0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
-    ih = max(0.0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    inter = iw * ih
-    return inter / max(a[2] * a[3] + b[2] * b[3] - inter, 1e-6)
 
 
 def simulate_detections(rng: np.random.Generator, boxes: Sequence,
@@ -68,7 +63,7 @@ def simulate_detections(rng: np.random.Generator, boxes: Sequence,
         det = _jitter(rng, box, width, height, 0.03 + 0.06 * hardness)
         if det is None:
             continue
-        quality = _iou(det, box)
+        quality = box_iou(*bbox_xywh2xyxy(np.array([det, box], float)))
         score = 0.97 * quality - 0.4 * hardness + rng.normal(0, 0.05)
         dets.append((det, float(np.clip(score, 0.05, 0.999))))
         if rng.uniform() < 0.25:  # a duplicate, worse box

@@ -74,7 +74,7 @@ class Scene:
     light: np.ndarray
 
 
-def _box_iou(a, b):
+def box_iou(a, b):
     """IoU of two ``x0, y0, x1, y1`` boxes."""
     iw = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
     ih = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
@@ -122,7 +122,7 @@ def sample_scene(rng: np.random.Generator, width: int, height: int,
                             truncate=rng.uniform() < 0.3)
             box = (extent[0] + offset[0], extent[1] + offset[1],
                    extent[2] + offset[0], extent[3] + offset[1])
-            if all(_box_iou(box, b) < 0.4 for b in boxes):
+            if all(box_iou(box, b) < 0.4 for b in boxes):
                 break
         else:
             continue
