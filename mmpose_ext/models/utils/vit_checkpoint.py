@@ -1,6 +1,8 @@
 """Published ViT and ViTPose weights in :class:`PlainViT`'s layout.
 
-Three layouts of the same tensors are recognised by their key names:
+Three layouts of the same tensors are known (the names below are relative to
+the backbone; :func:`locate_vit` finds the backbone by what it holds, under
+any prefix: none, ``backbone.``, MAE's ``encoder.``, ...):
 
 * ``timm``: the official ViTPose backbone (mmpose 0.x ``ViT``) and MAE
   checkpoints: ``patch_embed.proj``, ``blocks.N.{norm1, attn.qkv, attn.proj,
@@ -26,21 +28,27 @@ MAE's ViT-H uses 14x14 patches; like the official code (and Sec. 3.2 of the
 paper) its kernel is zero-padded to 16x16. The MAE encoder's final ``norm`` is
 not used (the official code never matched its name and starts ``last_norm``
 afresh), and ``cls_token`` has no use in a pose backbone.
+
+Whatever loads here loads strictly, through the package's one check,
+:func:`mmpose_ext.engine.strict_loading.load_state_dict_strict`.
 """
 import math
 import os.path as osp
 import re
 from collections import OrderedDict
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
 from mmpose_ext.engine.checkpoint import safe_torch_load
+from mmpose_ext.engine.strict_loading import (load_state_dict_strict,
+                                              state_dict_of)
 
 __all__ = [
-    'vit_layout', 'convert_vit_backbone', 'vit_backbone_to_official',
+    'locate_vit', 'find_vit', 'backbone_of', 'vit_layout',
+    'convert_vit_backbone', 'vit_backbone_to_official',
     'convert_vitpose_checkpoint', 'vitpose_checkpoint_to_official',
     'resize_pos_embed', 'fit_pos_embed', 'fit_patch_kernel', 'state_dict_of',
     'load_vit_pretrained', 'load_pose_checkpoint'
@@ -83,20 +91,99 @@ _UNUSED = re.compile(r'^(cls_token|mask_token|norm\.|decoder_|decoder\.|'
                      r'head\.|fc_norm\.|pre_logits\.)')
 
 
+def _layout_signature(layout: str) -> Tuple[str, str, Tuple[str, ...]]:
+    """``(qkv key of layer 0, patch kernel key, keys of layer 0)`` of a
+    layout, relative to the backbone."""
+    i, lp = _LAYOUT_INDEX[layout], _LAYER_PREFIX[layout]
+    layer0 = tuple(f'{lp}.0.{names[i]}' for names in _LAYER_KEYS)
+    return layer0[2], _TOP_KEYS[0][i], layer0
+
+
+def locate_vit(state_dict: Dict[str, Tensor]) -> List[Tuple[str, str]]:
+    """Where a state dict holds a ViT backbone, and in which layout.
+
+    A ViT is recognised by what it holds, wherever it sits: under some
+    prefix ``P`` (``''``, ``'backbone.'``, MAE's ``'encoder.'``, ...) a 4-D
+    patch kernel ``(C, c, k, k)``, a 3-D position table ``(1, M, C)`` and a
+    complete first layer of one layout whose ``qkv`` projection is ``(3C,
+    C)``. Decoders (no patch embedding) and stray keys that merely contain a
+    layout's names are not taken for a backbone.
+
+    Returns:
+        list[tuple[str, str]]: ``(prefix, layout)`` of every ViT found,
+        outermost first (shortest prefix).
+    """
+    found = []
+    for layout in _LAYOUT_INDEX:
+        qkv, patch, layer0 = _layout_signature(layout)
+        for key in state_dict:
+            if not key.endswith(qkv):
+                continue
+            prefix = key[:-len(qkv)]
+            if prefix and not prefix.endswith('.'):
+                continue  # e.g. MAE's ``decoder_blocks.0...``
+            kernel = state_dict.get(prefix + patch)
+            pos = state_dict.get(prefix + 'pos_embed')
+            weight = state_dict[key]
+            if not (isinstance(kernel, Tensor) and kernel.dim() == 4
+                    and isinstance(pos, Tensor) and pos.dim() == 3
+                    and isinstance(weight, Tensor)
+                    and tuple(weight.shape) == (3 * kernel.shape[0],
+                                                kernel.shape[0])
+                    and pos.shape[-1] == kernel.shape[0]):
+                continue
+            if all(prefix + k in state_dict for k in layer0):
+                found.append((prefix, layout))
+    return sorted(found, key=lambda pl: (len(pl[0]), pl[0]))
+
+
+def find_vit(state_dict: Dict[str, Tensor],
+             prefix: Optional[str] = None) -> Tuple[str, str]:
+    """``(prefix, layout)`` of the one ViT backbone in ``state_dict`` (see
+    :func:`locate_vit`); with ``prefix`` given, the one under it.
+
+    Raises:
+        ValueError: no ViT (under ``prefix``), or several and no ``prefix``
+            to choose.
+    """
+    found = locate_vit(state_dict)
+    if prefix is not None:
+        found = [pl for pl in found if pl[0] == prefix]
+    if not found:
+        where = '' if prefix is None else f' under {prefix!r}'
+        raise ValueError(
+            f'not a ViT state dict{where}: no patch embedding, position '
+            'table and complete first layer of the official ViTPose / MAE '
+            '("blocks.N.*"), mmpretrain ("layers.N.attn.qkv.*") or '
+            'mmpose_ext ("layers.N.attn.attn.*") layout among '
+            f'{sorted(state_dict)[:8]}...')
+    if len(found) > 1:
+        raise ValueError(
+            f'the state dict holds {len(found)} ViT backbones, '
+            f'{found}; say which one with prefix=')
+    return found[0]
+
+
 def vit_layout(state_dict: Dict[str, Tensor]) -> str:
     """``'timm'``, ``'mmpretrain'`` or ``'mmpose_ext'`` for a backbone state
-    dict without prefix (see the module docstring)."""
-    keys = set(state_dict)
-    if any(k.startswith('blocks.') for k in keys):
-        return 'timm'
-    if any(k.endswith('attn.attn.in_proj_weight') for k in keys):
-        return 'mmpose_ext'
-    if any(k.endswith('attn.qkv.weight') for k in keys):
-        return 'mmpretrain'
-    raise ValueError(
-        'not a ViT state dict: no "blocks.N.*" (official ViTPose / MAE), '
-        '"layers.N.attn.qkv.*" (mmpretrain) or "layers.N.attn.attn.*" '
-        f'(mmpose_ext) keys among {sorted(keys)[:8]}...')
+    dict without prefix (see the module docstring and :func:`find_vit`)."""
+    return find_vit(state_dict, prefix='')[1]
+
+
+def backbone_of(state_dict: Dict[str, Tensor],
+                prefix: Optional[str] = None
+                ) -> Tuple[Dict[str, Tensor], str, List[str]]:
+    """The ViT backbone of a checkpoint without its prefix.
+
+    Returns:
+        tuple: ``(backbone_state, layout, outside)``, ``outside`` being the
+        checkpoint's keys outside the backbone (decoders, heads, ...).
+    """
+    prefix, layout = find_vit(state_dict, prefix)
+    backbone = {k[len(prefix):]: v for k, v in state_dict.items()
+                if k.startswith(prefix)}
+    outside = [k for k in state_dict if not k.startswith(prefix)]
+    return backbone, layout, outside
 
 
 def _num_layers(state_dict, prefix):
@@ -184,14 +271,14 @@ def convert_vitpose_checkpoint(state_dict: Dict[str, Tensor]
     ``HeatmapHead``'s for both decoders (deconvolutions ``deconv_layers.{0,1,
     3,4}``, prediction ``final_layer``), only the prefix changes.
     """
-    backbone = {k[len('backbone.'):]: v for k, v in state_dict.items()
-                if k.startswith('backbone.')}
-    if not backbone:
-        raise ValueError('convert_vitpose_checkpoint: no "backbone." keys; '
-                         'is this a ViTPose checkpoint?')
-    converted, _ = convert_vit_backbone(backbone)
+    try:
+        backbone, layout, _ = backbone_of(state_dict, 'backbone.')
+    except ValueError as err:
+        raise ValueError(f'convert_vitpose_checkpoint: {err}; is this a '
+                         'ViTPose checkpoint?') from None
+    converted, _ = convert_vit_backbone(backbone, layout)
     pos = converted['pos_embed']
-    n = _grid_tokens(backbone, pos.shape[1])
+    n = _grid_tokens(backbone, layout, pos.shape[1])
     converted['pos_embed'] = _fold_cls_slot(pos, n)
     out = OrderedDict(('backbone.' + k, v) for k, v in converted.items())
     for k, v in state_dict.items():
@@ -220,12 +307,11 @@ def vitpose_checkpoint_to_official(state_dict: Dict[str, Tensor]
     return out
 
 
-def _grid_tokens(backbone_state, num_pos: int) -> int:
+def _grid_tokens(backbone_state, layout: str, num_pos: int) -> int:
     """Patch count of a checkpoint's ``pos_embed`` with ``num_pos`` entries:
-    the official ViTPose and MAE tables carry a class-token slot, which the
-    presence of ``cls_token`` or ``blocks.*`` keys tells."""
-    has_slot = 'cls_token' in backbone_state or any(
-        k.startswith('blocks.') for k in backbone_state)
+    tables of the official ViTPose / MAE layout always carry a class-token
+    slot, others when the checkpoint holds a ``cls_token`` beside them."""
+    has_slot = layout == 'timm' or 'cls_token' in backbone_state
     return num_pos - 1 if has_slot else num_pos
 
 
@@ -295,21 +381,6 @@ def fit_patch_kernel(weight: Tensor, kernel: Sequence[int]) -> Tensor:
     return F.pad(weight, (left, tw - kw - left, top, th - kh - top))
 
 
-def state_dict_of(checkpoint) -> Dict[str, Tensor]:
-    """The weights of a loaded checkpoint: MMEngine's ``state_dict``, MAE's
-    ``model``, or the dict itself; a DDP ``module.`` prefix is removed."""
-    if not isinstance(checkpoint, dict):
-        raise TypeError(f'a checkpoint must hold a dict, got '
-                        f'{type(checkpoint).__name__}')
-    for key in ('state_dict', 'model', 'module'):
-        if isinstance(checkpoint.get(key), dict):
-            checkpoint = checkpoint[key]
-            break
-    if checkpoint and all(k.startswith('module.') for k in checkpoint):
-        checkpoint = {k[len('module.'):]: v for k, v in checkpoint.items()}
-    return checkpoint
-
-
 def load_vit_pretrained(backbone, filename: str,
                         src_hw: Optional[Sequence[int]] = None,
                         logger=None) -> None:
@@ -331,45 +402,32 @@ def load_vit_pretrained(backbone, filename: str,
             f'pre-trained weights {filename!r} do not exist: download them '
             '(docs/vitpose.md lists the MAE and ViTPose files) or set '
             'model.backbone.init_cfg=None to start from random weights')
-    state = state_dict_of(safe_torch_load(filename))
-    if any(k.startswith('backbone.') for k in state):
-        state = {k[len('backbone.'):]: v for k, v in state.items()
-                 if k.startswith('backbone.')}
-    layout = vit_layout(state)
+    checkpoint = state_dict_of(safe_torch_load(filename))
+    state, layout, outside = backbone_of(checkpoint)
     converted, dropped = convert_vit_backbone(state, layout)
-    if 'pos_embed' in converted:
-        converted['pos_embed'] = fit_pos_embed(
-            converted['pos_embed'], _grid_tokens(state,
-                                                 state['pos_embed'].shape[1]),
-            backbone.patch_grid, src_hw)
+    converted['pos_embed'] = fit_pos_embed(
+        converted['pos_embed'],
+        _grid_tokens(state, layout, state['pos_embed'].shape[1]),
+        backbone.patch_grid, src_hw)
     key = 'patch_embed.projection.weight'
-    if key in converted:
-        converted[key] = fit_patch_kernel(
-            converted[key], backbone.patch_embed.projection.kernel_size)
-
-    own = backbone.state_dict()
-    optional = ('last_norm.', 'knowledge_tokens.')
-    missing = [k for k in own if k not in converted
-               and not k.startswith(optional)]
-    unexpected = [k for k in converted if k not in own]
-    wrong = [f'{k}: checkpoint {tuple(converted[k].shape)} vs model '
-             f'{tuple(own[k].shape)}' for k in converted
-             if k in own and converted[k].shape != own[k].shape]
-    if missing or unexpected or wrong:
-        raise ValueError(
-            f'{filename} ({layout} layout) does not fit this '
-            f'{type(backbone).__name__} (embed_dims={backbone.embed_dims}, '
-            f'num_layers={backbone.num_layers}): missing {missing[:4]}, '
-            f'unexpected {unexpected[:4]}, shape mismatch {wrong[:3]}. Check '
-            'the arch against the checkpoint (e.g. a ViT-B file for '
-            "arch='base').")
-    backbone.load_state_dict(converted, strict=False)
+    converted[key] = fit_patch_kernel(
+        converted[key], backbone.patch_embed.projection.kernel_size)
+    load_state_dict_strict(
+        backbone,
+        converted,
+        filename,
+        allow_missing=('last_norm.', 'knowledge_tokens.'),
+        subject=f'this {type(backbone).__name__} (embed_dims='
+        f'{backbone.embed_dims}, num_layers={backbone.num_layers}; the '
+        f'checkpoint holds a {layout}-layout ViT)',
+        hint='Check the arch against the checkpoint (e.g. a ViT-B file for '
+        "arch='base').")
     if logger is not None:
-        skipped = [k for k in own if k not in converted]
+        skipped = [k for k in backbone.state_dict() if k not in converted]
         logger.info(
             f'PlainViT: loaded {len(converted)} tensors from {filename} '
             f'({layout} layout); not in the checkpoint, kept initial: '
-            f'{skipped}; unused: {dropped}')
+            f'{skipped}; unused: {dropped + outside}')
 
 
 def load_pose_checkpoint(model, filename: str,
@@ -387,26 +445,15 @@ def load_pose_checkpoint(model, filename: str,
             f'teacher checkpoint {filename!r} does not exist; set '
             'model.teacher_checkpoint to the trained teacher\'s weights')
     state = state_dict_of(safe_torch_load(filename))
-    if any(k.startswith(('keypoint_head.', 'backbone.blocks.'))
-           or (k.startswith('backbone.') and k.endswith('attn.qkv.weight'))
-           for k in state):
+    found = [layout for prefix, layout in locate_vit(state)
+             if prefix == 'backbone.']
+    if found and found[0] != 'mmpose_ext':
         # official ViTPose or MMPose 1.x (mmpretrain) ViTPose weights
         state = convert_vitpose_checkpoint(state)
-    own = model.state_dict()
-    allow = tuple(allow_missing)
-    # BN's batch counter is only used with momentum=None; MMEngine's loader
-    # does not require it either
-    missing = [k for k in own if k not in state and not (
-        allow and k.startswith(allow)) and not k.endswith(
-            'num_batches_tracked')]
-    unexpected = [k for k in state if k not in own]
-    wrong = [f'{k}: checkpoint {tuple(state[k].shape)} vs model '
-             f'{tuple(own[k].shape)}' for k in state
-             if k in own and state[k].shape != own[k].shape]
-    if missing or unexpected or wrong:
-        raise ValueError(
-            f'{filename} does not fit the {type(model).__name__} built from '
-            f'the config: missing {missing[:4]}, unexpected {unexpected[:4]}, '
-            f'shape mismatch {wrong[:3]}. Is it the checkpoint of the model '
-            'this config describes?')
-    model.load_state_dict(state, strict=False)
+    load_state_dict_strict(
+        model,
+        state,
+        filename,
+        allow_missing=allow_missing,
+        subject=f'the {type(model).__name__} built from the config',
+        hint='Is it the checkpoint of the model this config describes?')

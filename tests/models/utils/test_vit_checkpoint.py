@@ -11,12 +11,16 @@ from vitpose_reference import official_backbone, official_head, \
 
 from mmpose.registry import MODELS
 from mmpose_ext.engine.checkpoint import CheckpointRefusedError
+from mmpose_ext.engine.strict_loading import CheckpointMismatchError
 from mmpose_ext.models.backbones import PlainViT
 from mmpose_ext.models.utils import (convert_vit_backbone,
                                      convert_vitpose_checkpoint,
                                      vitpose_checkpoint_to_official)
-from mmpose_ext.models.utils.vit_checkpoint import (fit_patch_kernel,
-                                                    fit_pos_embed, vit_layout)
+from mmpose_ext.models.utils.vit_checkpoint import (find_vit,
+                                                    fit_patch_kernel,
+                                                    fit_pos_embed,
+                                                    load_pose_checkpoint,
+                                                    locate_vit, vit_layout)
 from mmpose_ext.tools.convert_vitpose import main as convert_main
 
 TINY = dict(embed_dims=64, num_layers=2, num_heads=4, feedforward_channels=256)
@@ -157,8 +161,9 @@ def test_wrong_size_checkpoint_is_refused_with_a_clear_message(tmp_path):
     torch.save({'state_dict': sd}, path)
     model = PlainViT(arch=TINY, img_size=(64, 48),
                      init_cfg=dict(type='Pretrained', checkpoint=str(path)))
-    with pytest.raises(ValueError, match='does not fit this PlainViT '
-                       r'\(embed_dims=64.*shape mismatch'):
+    with pytest.raises(CheckpointMismatchError,
+                       match='(?s)does not match this PlainViT '
+                       r'\(embed_dims=64.*different shapes'):
         model.init_weights()
 
 
@@ -188,8 +193,10 @@ def test_checkpoints_load_weights_only(tmp_path):
 def test_layout_and_grid_errors():
     with pytest.raises(ValueError, match='not a ViT state dict'):
         vit_layout({'conv1.weight': torch.zeros(1)})
+    backbone = {k[len('backbone.'):]: v
+                for k, v in official_state_dict(64, 2, GRID).items()}
     with pytest.raises(ValueError, match='no counterpart in PlainViT'):
-        convert_vit_backbone({'blocks.0.norm1.weight': torch.zeros(1),
+        convert_vit_backbone({**backbone,
                               'blocks.0.extra.weight': torch.zeros(1)})
     with pytest.raises(ValueError, match='pass src_hw'):
         fit_pos_embed(torch.zeros(1, 10, 8), 10, (4, 3))
@@ -197,3 +204,90 @@ def test_layout_and_grid_errors():
                          src_hw=(5, 2)).shape == (1, 12, 8)
     with pytest.raises(ValueError, match='does not fit a 16x16'):
         fit_patch_kernel(torch.zeros(4, 3, 18, 18), (16, 16))
+
+
+@pytest.mark.parametrize('prefix', ['', 'encoder.', 'model.encoder.'])
+def test_mae_weights_are_found_under_any_prefix(tmp_path, prefix):
+    """MAE weights under an ``encoder.`` prefix (beside a decoder with
+    blocks of its own) load exactly like the bare MAE file; the old
+    key-substring test took them for the mmpretrain layout."""
+    mae = mae_state_dict(seed=7)
+    sd = {prefix + k: v for k, v in mae.items()}
+    # a decoder with transformer blocks of the same layout but no patch
+    # embedding: not a backbone
+    for k, v in official_state_dict(32, 1, GRID, seed=8).items():
+        if '.blocks.' in k:
+            sd['decoder.' + k[len('backbone.'):]] = v
+    assert locate_vit(sd) == [(prefix, 'timm')]
+    path = tmp_path / 'mae.pth'
+    torch.save({'model': sd}, path)
+    model = PlainViT(arch=TINY, img_size=(64, 48),
+                     init_cfg=dict(type='Pretrained', checkpoint=str(path)))
+    model.init_weights()
+    bare_path = tmp_path / 'bare.pth'
+    torch.save({'model': mae}, bare_path)
+    bare = PlainViT(arch=TINY, img_size=(64, 48), init_cfg=dict(
+        type='Pretrained', checkpoint=str(bare_path)))
+    bare.init_weights()
+    ours, theirs = model.state_dict(), bare.state_dict()
+    for k in ours:
+        if not k.startswith('last_norm'):  # freshly initialised in both
+            assert torch.equal(ours[k], theirs[k]), k
+
+
+@pytest.mark.parametrize('layout', ['timm', 'mmpretrain', 'mmpose_ext'])
+def test_layouts_are_told_by_content(layout):
+    sd = official_state_dict(64, 2, GRID, seed=9)
+    backbone = {k[len('backbone.'):]: v for k, v in sd.items()}
+    if layout == 'mmpose_ext':
+        backbone, _ = convert_vit_backbone(backbone)
+    elif layout == 'mmpretrain':
+        backbone = {k.replace('blocks.', 'layers.').replace(
+            'norm1', 'ln1').replace('norm2', 'ln2').replace(
+                'mlp.fc1', 'ffn.layers.0.0').replace(
+                    'mlp.fc2', 'ffn.layers.1').replace(
+                        'patch_embed.proj.', 'patch_embed.projection.'): v
+                    for k, v in backbone.items()}
+    assert vit_layout(backbone) == layout
+    assert find_vit({'backbone.' + k: v for k, v in backbone.items()}) == (
+        'backbone.', layout)
+    # names alone are not a ViT: the keys of layer 0 without the patch
+    # embedding, or with tensors of the wrong shapes
+    no_patch = {k: v for k, v in backbone.items()
+                if not k.startswith('patch_embed')}
+    with pytest.raises(ValueError, match='not a ViT state dict'):
+        vit_layout(no_patch)
+    wrong = {k: torch.zeros(3) for k in backbone}
+    assert locate_vit(wrong) == []
+
+
+def test_two_backbones_must_be_chosen_by_prefix():
+    sd = official_state_dict(64, 2, GRID, seed=10)
+    both = {**sd, **{'teacher.' + k: v for k, v in sd.items()}}
+    with pytest.raises(ValueError, match='holds 2 ViT backbones'):
+        find_vit(both)
+    assert find_vit(both, prefix='teacher.backbone.') == (
+        'teacher.backbone.', 'timm')
+
+
+def test_pose_checkpoints_load_through_the_one_strict_check(tmp_path):
+    """The teacher loader and the PlainViT loader raise the same error as
+    ``load_checkpoint_strict`` (one check); ``allow_missing`` is honoured."""
+    from mmpose_ext.apis import CheckpointMismatchError as ApiError
+    assert ApiError is CheckpointMismatchError
+    model = estimator('classic')
+    sd = convert_vitpose_checkpoint(official_state_dict(
+        64, 2, GRID, head='classic', deconv=(256, 256), seed=11))
+    path = tmp_path / 'pose.pth'
+    torch.save({'state_dict': sd}, path)
+    load_pose_checkpoint(model, str(path))
+    assert torch.equal(model.state_dict()['backbone.pos_embed'],
+                       sd['backbone.pos_embed'])
+    partial = {k: v for k, v in sd.items() if not k.startswith('head.')}
+    torch.save({'state_dict': partial}, path)
+    with pytest.raises(CheckpointMismatchError,
+                       match='(?s)does not match the TopdownPoseEstimator.*'
+                       r'missing in the checkpoint \(\d+\)') as err:
+        load_pose_checkpoint(model, str(path))
+    assert all(k.startswith('head.') for k in err.value.missing_keys)
+    load_pose_checkpoint(model, str(path), allow_missing=('head.', ))

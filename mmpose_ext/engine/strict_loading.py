@@ -1,0 +1,144 @@
+"""The one strict state-dict check of the package.
+
+MMEngine's ``load_checkpoint`` only warns about keys that do not match, so a
+checkpoint trained with another config silently leaves random weights in a
+model. Every loader that must not do that (the demo and export tools through
+:func:`mmpose_ext.apis.load_checkpoint_strict`, the ViT pre-training loader
+and the distillation teachers through
+:mod:`mmpose_ext.models.utils.vit_checkpoint`) ends in
+:func:`load_state_dict_strict`, which loads only a state dict that fits and
+otherwise raises :class:`CheckpointMismatchError` listing what does not.
+"""
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+
+import torch.nn as nn
+
+__all__ = ['CheckpointMismatchError', 'load_state_dict_strict',
+           'state_dict_of']
+
+# How many keys of each kind the error message lists before summarising.
+_SHOWN_KEYS = 10
+# BN's batch counter is only used with momentum=None; MMEngine's loader does
+# not require it either.
+_NEVER_REQUIRED = ('num_batches_tracked', )
+
+
+def _listing(title: str, items: List[str]) -> str:
+    shown = items[:_SHOWN_KEYS]
+    more = len(items) - len(shown)
+    lines = [f'  {title} ({len(items)}):'] + [f'    {item}' for item in shown]
+    if more:
+        lines.append(f'    ... and {more} more')
+    return '\n'.join(lines)
+
+
+class CheckpointMismatchError(ValueError):
+    """A checkpoint's weights do not fit the model they are loaded into.
+
+    Attributes:
+        filename (str): The checkpoint.
+        missing_keys (list[str]): model weights the checkpoint lacks.
+        unexpected_keys (list[str]): checkpoint weights the model lacks.
+        shape_mismatches (list[tuple[str, tuple, tuple]]): ``(key,
+            checkpoint shape, model shape)`` of weights present in both.
+    """
+
+    def __init__(self,
+                 filename: str,
+                 missing_keys: List[str],
+                 unexpected_keys: List[str],
+                 shape_mismatches: List[Tuple[str, tuple, tuple]],
+                 subject: str = 'the model built from the config',
+                 hint: str = 'Pass the config the checkpoint was trained '
+                 'with (or the checkpoint made for this config).'):
+        self.filename = filename
+        self.missing_keys = missing_keys
+        self.unexpected_keys = unexpected_keys
+        self.shape_mismatches = shape_mismatches
+        parts = [f'checkpoint {filename!r} does not match {subject}:']
+        if missing_keys:
+            parts.append(_listing('missing in the checkpoint', missing_keys))
+        if unexpected_keys:
+            parts.append(
+                _listing('unexpected (not in the model)', unexpected_keys))
+        if shape_mismatches:
+            parts.append(
+                _listing('different shapes (checkpoint vs model)', [
+                    f'{key}: {tuple(ckpt)} vs {tuple(model)}'
+                    for key, ckpt, model in shape_mismatches
+                ]))
+        parts.append(hint)
+        super().__init__('\n'.join(parts))
+
+
+def state_dict_of(checkpoint) -> Dict[str, object]:
+    """The weights of a loaded checkpoint: MMEngine's ``state_dict``, MAE's
+    ``model``, or the dict itself; a DDP ``module.`` prefix is removed."""
+    if not isinstance(checkpoint, dict):
+        raise TypeError(f'a checkpoint must hold a dict, got '
+                        f'{type(checkpoint).__name__}')
+    for key in ('state_dict', 'model', 'module'):
+        if isinstance(checkpoint.get(key), dict):
+            checkpoint = checkpoint[key]
+            break
+    if checkpoint and all(k.startswith('module.') for k in checkpoint):
+        checkpoint = {k[len('module.'):]: v for k, v in checkpoint.items()}
+    return checkpoint
+
+
+def load_state_dict_strict(module: nn.Module,
+                           state_dict: Mapping[str, object],
+                           filename: str,
+                           allow_missing: Sequence[str] = (),
+                           subject: Optional[str] = None,
+                           hint: Optional[str] = None) -> None:
+    """Load ``state_dict`` into ``module`` only if every weight fits.
+
+    Shapes are compared first (nothing is loaded if one differs); key names
+    are then compared by torch's own loader, after the modules' state-dict
+    hooks (which may rename legacy keys) have run.
+
+    Args:
+        module (nn.Module): The model (or part of it) to load into.
+        state_dict (Mapping[str, Tensor]): Weights with ``module``'s keys.
+        filename (str): Where they come from, for the message.
+        allow_missing (Sequence[str]): Key prefixes the state dict may lack
+            (e.g. knowledge tokens being trained); BatchNorm's
+            ``num_batches_tracked`` counters may always be missing.
+        subject (str, optional): What is loaded into, for the message.
+        hint (str, optional): How to fix a mismatch, for the message.
+
+    Raises:
+        CheckpointMismatchError: keys are missing or unexpected, or shapes
+            differ. After a key mismatch the module may hold some of the
+            weights: discard it.
+    """
+    own = module.state_dict()
+    allow = tuple(allow_missing)
+
+    def required(key):
+        return not key.endswith(_NEVER_REQUIRED) and not (
+            allow and key.startswith(allow))
+
+    shape_mismatches = [
+        (key, tuple(value.shape), tuple(own[key].shape))
+        for key, value in state_dict.items()
+        if key in own and hasattr(value, 'shape')
+        and tuple(value.shape) != tuple(own[key].shape)
+    ]
+    if not shape_mismatches:
+        result = module.load_state_dict(dict(state_dict), strict=False)
+        missing = [k for k in result.missing_keys if required(k)]
+        unexpected = list(result.unexpected_keys)
+    else:
+        missing = [k for k in sorted(set(own) - set(state_dict))
+                   if required(k)]
+        unexpected = sorted(set(state_dict) - set(own))
+    if missing or unexpected or shape_mismatches:
+        kwargs = {}
+        if subject is not None:
+            kwargs['subject'] = subject
+        if hint is not None:
+            kwargs['hint'] = hint
+        raise CheckpointMismatchError(filename, missing, unexpected,
+                                      shape_mismatches, **kwargs)
