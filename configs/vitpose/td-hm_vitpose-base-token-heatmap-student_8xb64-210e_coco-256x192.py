@@ -9,3 +9,11 @@ model = dict(
             type='KnowledgeTokens',
             token_file='work_dirs/vitpose_l_token-teacher/'
             'knowledge_tokens.pth')))
+
+# the default hooks plus the fit of the teacher-to-student token map on the
+# first batch (mmpose_ext.models.distillers.knowledge_tokens)
+custom_hooks = [
+    dict(type='SyncBuffersHook'),
+    dict(type='CheckInvalidLossTermHook', interval=1),
+    dict(type='KnowledgeTokenFitHook'),
+]

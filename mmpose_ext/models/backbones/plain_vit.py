@@ -205,6 +205,9 @@ class PlainViT(BaseBackbone):
             # no child has an init_cfg of its own: the official scheme below
             # is the whole initialisation
             self._init_default()
+        if self.knowledge_tokens is not None:
+            # stage 2 reads its token file here, i.e. only for training
+            self.knowledge_tokens.init_weights()
         self._is_init = True
 
     def _init_default(self):
@@ -221,11 +224,22 @@ class PlainViT(BaseBackbone):
                 nn.init.ones_(module.weight)
                 nn.init.zeros_(module.bias)
 
+    def embed(self, x: Tensor) -> Tuple[Tensor, Tuple[int, int]]:
+        """The input tokens of images: patch plus position embedding.
+
+        Args:
+            x (Tensor): Images ``(B, in_channels, h, w)``.
+
+        Returns:
+            tuple: tokens ``(B, N, C)`` and their grid ``(H, W)``.
+        """
+        x, hw = self.patch_embed(x)  # (B, N, C), (H, W)
+        return x + resize_pos_embed(self.pos_embed, self.patch_grid, hw), hw
+
     def forward(self, x: Tensor) -> Tuple[Tensor]:
         """Images ``(B, in_channels, h, w)`` -> ``((B, C, H, W),)``."""
         B = x.shape[0]
-        x, hw = self.patch_embed(x)  # (B, N, C), (H, W)
-        x = x + resize_pos_embed(self.pos_embed, self.patch_grid, hw)
+        x, hw = self.embed(x)  # (B, N, C), (H, W)
         num_extra = self.num_extra_tokens
         if num_extra:
             # (B, N + E, C)

@@ -14,52 +14,106 @@ Token distillation in two stages:
    ``token_file=...``; add output distillation with
    :class:`~mmpose_ext.models.distillers.HeatmapDistillPoseEstimator`).
 
-Teacher and student of different widths (the paper's ViTPose-L -> ViTPose-B is
-1024 -> 768 channels; the paper does not say how ``t*`` was fitted): the
-tokens are mapped by a *fixed* isometry, :func:`fit_tokens_to_width`. It is
-fixed because the paper freezes ``t*`` in stage 2: a projection learned with
-the student could send T <= C_teacher tokens to any T vectors, which is the
-same as training free tokens, and nothing of ``t*`` would remain. It is an
-isometry because the student's channel basis has nothing to do with the
-teacher's (even at equal width), so what a set of tokens carries independently
-of a basis is its Gram matrix (norms and pairwise angles): the map keeps it
-exactly. At equal widths the tokens are used verbatim, as in the paper.
+How ``t*`` reaches a student of another width (the paper distils ViTPose-L,
+1024 channels, into ViTPose-B, 768, and does not say how): ``t*`` is an input
+token of the teacher, and what the teacher learned is where ``t*`` lies among
+the tokens the teacher makes of images. So the student receives ``W t* + b``,
+the affine map ``(W, b)`` being fitted by least squares on data, once, so that
+it sends the teacher's input tokens of image patches (patch embedding plus
+position embedding) to the student's input tokens of the same patches,
+``min_{W,b} sum ||W e_t(x) + b - e_s(x)||^2`` over the patches of the first
+training batch, the student as initialised (at random or from MAE weights).
+The mapped token stands to the student's patch tokens as ``t*`` to the
+teacher's: a token near the embedding of, say, a limb patch in the teacher
+lands near the student's embedding of that patch. The map is then frozen, and
+so is the token (a buffer, never seen by an optimizer), as the paper freezes
+``t*`` in stage 2; it needs neither a seed nor equal widths, and it is
+deterministic for the same data and student initialisation. The paper's
+verbatim use at equal widths is ``transfer='verbatim'``. (The former map, a
+seeded random isometry, kept only the Gram matrix of the tokens: one token
+became its norm times a fixed random direction, which is the random-token
+control below.)
+
+Controls (``control='random'``): each token replaced by a fixed, seeded random
+direction with the norm of the token it replaces, so that a student with the
+knowledge token can be compared with one with a token of the same size that
+carries nothing; the other control is a student without tokens.
+
+The fitted token is stored in the student (``backbone.knowledge_tokens.
+tokens``, with ``backbone.knowledge_tokens.ready``), so testing or resuming a
+stage-2 checkpoint never reads the token file.
 
 Token file format (weights-only loadable): ``{'knowledge_tokens': Tensor (T,
-C), 'source': str}``.
+C_t), 'source': str, 'teacher_embedding': {'weight': (C_t, c, k, k), 'bias':
+(C_t,), 'pos_embed': (1, h*w, C_t), 'grid': [h, w], 'stride': [s, s],
+'padding': [p, p]}}`` (the teacher's patch and position embedding, written by
+``export_knowledge_tokens``; files without it only allow
+``transfer='verbatim'``).
 """
 import os.path as osp
-from typing import Optional
+from typing import Optional, Tuple
 
 import torch
-from mmengine.logging import MMLogger
+import torch.nn.functional as F
 from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
 from torch import Tensor, nn
 
 from mmpose.registry import MODELS
 from mmpose_ext.engine.checkpoint import safe_torch_load
+from ..utils.vit_checkpoint import resize_pos_embed
 
 TOKEN_KEY = 'knowledge_tokens'
-# seed of the fixed rotation in fit_tokens_to_width: part of the method, so
-# the same token file always gives the same student tokens
-_ROTATION_SEED = 0
+EMBEDDING_KEY = 'teacher_embedding'
+# seed of the random-token control: part of the method, so that the same
+# token file always gives the same control token
+_CONTROL_SEED = 0
+_TRANSFERS = ('fit', 'verbatim')
+_CONTROLS = (None, 'random')
 
 
-def save_knowledge_tokens(tokens: Tensor, filename: str,
-                          source: str = '') -> None:
-    """Write tokens ``(T, C)`` (or ``(1, T, C)``) as a weights-only file."""
+def save_knowledge_tokens(tokens: Tensor,
+                          filename: str,
+                          source: str = '',
+                          teacher_embedding: Optional[dict] = None) -> None:
+    """Write tokens ``(T, C)`` (or ``(1, T, C)``) as a weights-only file,
+    with the teacher's patch and position embedding when given (see the
+    module docstring for its keys)."""
     tokens = tokens.detach().cpu().float()
     if tokens.dim() == 3 and tokens.shape[0] == 1:
         tokens = tokens[0]
     if tokens.dim() != 2:
         raise ValueError('save_knowledge_tokens: expected tokens (T, C), got '
                          f'shape {tuple(tokens.shape)}')
-    torch.save({TOKEN_KEY: tokens.clone(), 'source': str(source)}, filename)
+    data = {TOKEN_KEY: tokens.clone(), 'source': str(source)}
+    if teacher_embedding is not None:
+        _check_embedding(teacher_embedding, tokens.shape[1], filename)
+        data[EMBEDDING_KEY] = {
+            k: v.detach().cpu().float().clone() if isinstance(v, Tensor)
+            else [int(i) for i in v]
+            for k, v in teacher_embedding.items()
+        }
+    torch.save(data, filename)
 
 
-def load_knowledge_tokens(filename: str) -> Tensor:
-    """Read tokens ``(T, C)`` written by :func:`save_knowledge_tokens`."""
+def _check_embedding(embedding, width: int, filename: str) -> None:
+    keys = {'weight', 'bias', 'pos_embed', 'grid', 'stride', 'padding'}
+    if not isinstance(embedding, dict) or set(embedding) != keys:
+        raise ValueError(f'{filename!r}: {EMBEDDING_KEY!r} must be a dict '
+                         f'with the keys {sorted(keys)}')
+    weight, pos = embedding['weight'], embedding['pos_embed']
+    h, w = embedding['grid']
+    if weight.dim() != 4 or weight.shape[0] != width or tuple(
+            pos.shape) != (1, h * w, width):
+        raise ValueError(
+            f'{filename!r}: the teacher embedding (kernel '
+            f'{tuple(weight.shape)}, position table {tuple(pos.shape)}, grid '
+            f'{h}x{w}) does not fit tokens of width {width}')
+
+
+def read_token_file(filename: str) -> Tuple[Tensor, Optional[dict]]:
+    """Tokens ``(T, C_t)`` and the teacher embedding (``None`` when the file
+    has none) of a file written by :func:`save_knowledge_tokens`."""
     if not osp.isfile(filename):
         raise FileNotFoundError(
             f'knowledge token file {filename!r} does not exist; export it '
@@ -74,51 +128,98 @@ def load_knowledge_tokens(filename: str) -> Tensor:
     if not torch.isfinite(tokens).all():
         raise ValueError(f'{filename!r}: the knowledge tokens are not finite '
                          '(did stage 1 diverge?)')
-    return tokens
+    embedding = data.get(EMBEDDING_KEY)
+    if embedding is not None:
+        _check_embedding(embedding, tokens.shape[1], filename)
+    return tokens, embedding
 
 
-def fit_tokens_to_width(tokens: Tensor, width: int) -> Tensor:
-    """Map tokens ``(T, C_t)`` to ``(T, width)`` keeping their Gram matrix.
+def load_knowledge_tokens(filename: str) -> Tensor:
+    """Read tokens ``(T, C)`` written by :func:`save_knowledge_tokens`."""
+    return read_token_file(filename)[0]
 
-    Equal widths: returned unchanged. Otherwise the tokens are written in an
-    orthonormal basis of their span (``tokens^T = Q R``, coordinates
-    ``R^T``, T x T), zero-padded to ``width`` channels, and turned by a fixed
-    seeded random rotation so that they are not axis-aligned. Norms and
-    angles between tokens are preserved exactly (up to float rounding).
 
-    Raises:
-        ValueError: more tokens than ``width`` channels, which no isometry
-            can hold.
+def teacher_patch_tokens(images: Tensor, embedding: dict
+                         ) -> Tuple[Tensor, Tuple[int, int]]:
+    """The teacher's input tokens of ``images``: patch embedding plus
+    position embedding (resized to the grid as :class:`PlainViT` does).
+
+    Args:
+        images (Tensor): Normalised images ``(B, c, H_img, W_img)``.
+        embedding (dict): The ``teacher_embedding`` of a token file.
+
+    Returns:
+        tuple: tokens ``(B, h*w, C_t)`` and the grid ``(h, w)``.
     """
-    num, channels = tokens.shape
-    if channels == width:
-        return tokens
-    if num > width:
-        raise ValueError(
-            f'fit_tokens_to_width: {num} tokens cannot keep their geometry in '
-            f'{width} channels; use at most {width} tokens')
-    t64 = tokens.double()
-    q, r = torch.linalg.qr(t64.T)  # (C_t, T), (T, T)
-    coords = t64.new_zeros((num, width))
-    coords[:, :num] = r.T
-    gen = torch.Generator().manual_seed(_ROTATION_SEED)
-    rot, _ = torch.linalg.qr(
-        torch.randn((width, width), generator=gen, dtype=torch.float64))
-    return (coords @ rot.T).to(tokens.dtype)
+    weight = embedding['weight'].to(images)
+    x = F.conv2d(images, weight, embedding['bias'].to(images),
+                 stride=tuple(embedding['stride']),
+                 padding=tuple(embedding['padding']))  # (B, C_t, h, w)
+    hw = tuple(x.shape[-2:])
+    pos = resize_pos_embed(embedding['pos_embed'].to(images),
+                           tuple(embedding['grid']), hw)  # (1, h*w, C_t)
+    return x.flatten(2).transpose(1, 2) + pos, hw
+
+
+def fit_token_map(source: Tensor, target: Tensor) -> Tuple[Tensor, Tensor]:
+    """Least-squares affine map ``target ~ source @ W.T + b``.
+
+    Args:
+        source (Tensor): Teacher tokens ``(S, C_t)``.
+        target (Tensor): Student tokens of the same patches ``(S, C_s)``.
+
+    Returns:
+        tuple: ``W`` ``(C_s, C_t)`` and ``b`` ``(C_s,)``, in float64; the
+        minimum-norm solution when the teacher tokens do not span their
+        space (e.g. a teacher wider than a patch has pixels).
+    """
+    if source.dim() != 2 or target.dim() != 2 or len(source) != len(target):
+        raise ValueError('fit_token_map: expected (S, C_t) and (S, C_s) '
+                         f'samples, got {tuple(source.shape)} and '
+                         f'{tuple(target.shape)}')
+    src = source.detach().cpu().double()
+    design = torch.cat([src, src.new_ones(len(src), 1)], 1)  # (S, C_t + 1)
+    # gelsd: SVD-based, minimum norm for rank-deficient designs
+    sol = torch.linalg.lstsq(
+        design, target.detach().cpu().double(), driver='gelsd').solution
+    return sol[:-1].T.contiguous(), sol[-1].clone()  # (C_s, C_t), (C_s,)
+
+
+def random_like_tokens(tokens: Tensor) -> Tensor:
+    """The random-token control: ``(T, C)`` tokens with a fixed seeded
+    random direction each and the norms of ``tokens``."""
+    gen = torch.Generator().manual_seed(_CONTROL_SEED)
+    noise = torch.randn(tokens.shape, generator=gen, dtype=torch.float64)
+    norms = tokens.double().norm(dim=1, keepdim=True)
+    out = noise / noise.norm(dim=1, keepdim=True) * norms
+    return out.to(tokens)
 
 
 @MODELS.register_module()
 class KnowledgeTokens(BaseModule):
     """Knowledge tokens appended to the patch tokens of a :class:`PlainViT`.
 
+    Stage 1 (``token_file=None``): ``num_tokens`` learned tokens, an
+    ``nn.Parameter`` ``(1, T, C)``.
+
+    Stage 2 (``token_file`` given): a frozen buffer ``(1, T, C)`` (saved in
+    checkpoints, never seen by an optimizer) with a ``ready`` flag. The file
+    is read by :meth:`init_weights`, i.e. only when training starts, so
+    testing a stage-2 checkpoint (which holds the tokens) does not need it.
+    With ``transfer='verbatim'`` the file's tokens are taken as they are
+    (equal widths, as the paper); with ``transfer='fit'`` they are mapped by
+    :meth:`fit` on the first training batch (``KnowledgeTokenFitHook``).
+
     Args:
         embed_dims (int): Channels C of the backbone (filled in by
             :class:`PlainViT`).
-        num_tokens (int): T, used when the tokens are learned (stage 1).
-        token_file (str, optional): Exported tokens (stage 2). The tokens are
-            then a frozen buffer: no optimizer ever sees them, and they are
-            saved in checkpoints. A file of another width is mapped with
-            :func:`fit_tokens_to_width`.
+        num_tokens (int): T, learned tokens in stage 1, and the number of
+            tokens the file must hold in stage 2.
+        token_file (str, optional): Exported tokens (stage 2).
+        transfer (str): ``'fit'`` (a linear map between teacher and student
+            token spaces fitted on data, see the module docstring) or
+            ``'verbatim'``.
+        control (str, optional): ``'random'``: the random-token control.
         init_std (float): Std of the truncated-normal initialisation of
             learned tokens.
     """
@@ -127,26 +228,37 @@ class KnowledgeTokens(BaseModule):
                  embed_dims: int,
                  num_tokens: int = 1,
                  token_file: Optional[str] = None,
+                 transfer: str = 'fit',
+                 control: Optional[str] = None,
                  init_std: float = 0.02,
                  init_cfg=None):
         super().__init__(init_cfg)
+        name = type(self).__name__
+        if num_tokens < 1:
+            raise ValueError(f'{name}: num_tokens must be >= 1, got '
+                             f'{num_tokens}')
+        if transfer not in _TRANSFERS:
+            raise ValueError(f'{name}: transfer must be one of {_TRANSFERS}, '
+                             f'got {transfer!r}')
+        if control not in _CONTROLS:
+            raise ValueError(f'{name}: control must be one of {_CONTROLS}, '
+                             f'got {control!r}')
+        if token_file is None and control is not None:
+            raise ValueError(f'{name}: control={control!r} needs the '
+                             'token_file whose tokens it replaces')
         self.embed_dims = embed_dims
         self.token_file = token_file
+        self.transfer = transfer
+        self.control = control
+        self._embedding: Optional[dict] = None
+        self._file_tokens: Optional[Tensor] = None
         if token_file is None:
-            if num_tokens < 1:
-                raise ValueError(f'{type(self).__name__}: num_tokens must be '
-                                 f'>= 1, got {num_tokens}')
             self.tokens = nn.Parameter(torch.zeros(1, num_tokens, embed_dims))
             trunc_normal_(self.tokens, std=init_std)
         else:
-            loaded = load_knowledge_tokens(token_file)
-            fitted = fit_tokens_to_width(loaded, embed_dims)
-            if loaded.shape[1] != embed_dims:
-                MMLogger.get_current_instance().info(
-                    f'KnowledgeTokens: {loaded.shape[0]} tokens of width '
-                    f'{loaded.shape[1]} from {token_file} mapped to width '
-                    f'{embed_dims} by a fixed isometry (Gram matrix kept)')
-            self.register_buffer('tokens', fitted[None].contiguous())
+            self.register_buffer('tokens',
+                                 torch.zeros(1, num_tokens, embed_dims))
+            self.register_buffer('ready', torch.zeros((), dtype=torch.bool))
 
     @property
     def num_tokens(self) -> int:
@@ -158,11 +270,83 @@ class KnowledgeTokens(BaseModule):
         """Whether the tokens are learned here (stage 1)."""
         return isinstance(self.tokens, nn.Parameter)
 
+    @property
+    def needs_fit(self) -> bool:
+        """Stage 2 tokens waiting for :meth:`fit`."""
+        return not self.trainable and not bool(self.ready)
+
     def init_weights(self):
-        """The tokens are initialised on construction (random, or from the
-        token file); MMEngine's initialisers must not touch them."""
+        """Stage 1: nothing (initialised on construction). Stage 2: read the
+        token file; with ``transfer='verbatim'`` the tokens are ready."""
+        if not self.trainable:
+            tokens, embedding = read_token_file(self.token_file)
+            name = type(self).__name__
+            if tokens.shape[0] != self.num_tokens:
+                raise ValueError(
+                    f'{name}: {self.token_file!r} holds {tokens.shape[0]} '
+                    f'tokens, the config asks for num_tokens='
+                    f'{self.num_tokens}; set num_tokens={tokens.shape[0]}')
+            if self.transfer == 'verbatim':
+                if tokens.shape[1] != self.embed_dims:
+                    raise ValueError(
+                        f"{name}: transfer='verbatim' needs tokens of the "
+                        f'student width {self.embed_dims}, {self.token_file!r}'
+                        f" holds width {tokens.shape[1]}; use transfer='fit'")
+                self._set(tokens)
+            else:
+                if embedding is None:
+                    raise ValueError(
+                        f"{name}: transfer='fit' needs the teacher embedding "
+                        f'in {self.token_file!r}; export the tokens again '
+                        'with `python -m mmpose_ext.tools.'
+                        'export_knowledge_tokens` (or use transfer='
+                        "'verbatim' at equal widths)")
+                self._file_tokens, self._embedding = tokens, embedding
         self._is_init = True
+
+    def _set(self, tokens: Tensor) -> None:
+        if self.control == 'random':
+            tokens = random_like_tokens(tokens)
+        self.tokens.copy_(tokens[None].to(self.tokens))
+        self.ready.fill_(True)
+
+    @torch.no_grad()
+    def fit(self, images: Tensor, student_tokens: Tensor,
+            student_hw: Tuple[int, int]) -> Tuple[Tensor, Tensor]:
+        """Fit the teacher-to-student map on a batch and set the tokens.
+
+        Args:
+            images (Tensor): Normalised images ``(B, c, H_img, W_img)``.
+            student_tokens (Tensor): The student's input tokens of the same
+                images ``(B, h*w, C)`` (patch plus position embedding).
+            student_hw (tuple[int, int]): The student's grid ``(h, w)``.
+
+        Returns:
+            tuple: the map ``W`` ``(C, C_t)`` and ``b`` ``(C,)``.
+        """
+        if self._embedding is None:
+            raise RuntimeError(
+                f'{type(self).__name__}.fit: no teacher embedding; call '
+                "init_weights() first (stage 2 with transfer='fit')")
+        teacher, hw = teacher_patch_tokens(images, self._embedding)
+        if tuple(hw) != tuple(student_hw):
+            raise ValueError(
+                f'{type(self).__name__}: the teacher makes a {hw[0]}x{hw[1]} '
+                f'token grid of these images, the student '
+                f'{student_hw[0]}x{student_hw[1]}; the map is fitted patch '
+                'by patch, so give both the same patch size, stride and '
+                'padding')
+        weight, bias = fit_token_map(
+            teacher.flatten(0, 1), student_tokens.flatten(0, 1))
+        self._set(self._file_tokens.double() @ weight.T + bias)
+        return weight, bias
 
     def forward(self, batch_size: int) -> Tensor:
         """The tokens for a batch: ``(B, T, C)``."""
+        if not self.trainable and not bool(self.ready):
+            raise RuntimeError(
+                f'{type(self).__name__}: the stage-2 tokens are not set: '
+                'load a stage-2 checkpoint (it holds them), or train with '
+                "custom_hooks=[dict(type='KnowledgeTokenFitHook')] (transfer="
+                "'fit') so that they are fitted on the first batch")
         return self.tokens.expand(batch_size, -1, -1)
