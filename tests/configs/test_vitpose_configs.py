@@ -65,3 +65,17 @@ def test_distillation_configs():
         assert cfg.model.type == 'HeatmapDistillPoseEstimator'
         assert cfg.model.teacher_config == 'configs/vitpose_l.py'
     assert 'knowledge_tokens' not in heat.model.backbone
+    for arch in 's', 'b':
+        token = Config.fromfile(f'configs/vitpose_{arch}_token-student.py')
+        assert 'KnowledgeTokenFitHook' in [h.type for h in token.custom_hooks]
+        # the controls differ from the token student in the token only
+        random = Config.fromfile(
+            f'configs/vitpose_{arch}_random-token-student.py')
+        assert random.model.backbone.knowledge_tokens.pop('control') == \
+            'random'
+        assert random.to_dict() == token.to_dict()
+        none = Config.fromfile(f'configs/vitpose_{arch}_no-token-student.py')
+        token.model.backbone.pop('knowledge_tokens')
+        token.pop('custom_hooks')
+        none.pop('custom_hooks')
+        assert none.to_dict() == token.to_dict()

@@ -1,0 +1,1 @@
+_base_ = ['./vitpose/td-hm_vitpose-base-no-token-student_8xb64-210e_coco-256x192.py']
