@@ -236,6 +236,32 @@ class PlainViT(BaseBackbone):
         x, hw = self.patch_embed(x)  # (B, N, C), (H, W)
         return x + resize_pos_embed(self.pos_embed, self.patch_grid, hw), hw
 
+    def forward_visible(self, x: Tensor, keep: Tensor) -> Tensor:
+        """Encode only some patches (MAE pre-training): the kept tokens go
+        through every layer with full attention among themselves and the
+        final norm; there are no extra tokens.
+
+        Args:
+            x (Tensor): Images ``(B, in_channels, h, w)``.
+            keep (Tensor): Indices ``(B, L)`` of the kept patches, in
+                ``[0, N)`` (row-major on the ``(H, W)`` grid).
+
+        Returns:
+            Tensor: Encoded kept tokens ``(B, L, C)``.
+        """
+        if any(layer.attn.window_size is not None for layer in self.layers):
+            raise ValueError(
+                f'{type(self).__name__}.forward_visible: window attention '
+                'needs the whole token grid; pre-train with full attention '
+                '(window_size=None) and set the windows when fine-tuning')
+        tokens, hw = self.embed(x)  # (B, N, C)
+        # (B, N, C) -> (B, L, C)
+        x = torch.gather(
+            tokens, 1, keep[..., None].expand(-1, -1, tokens.shape[-1]))
+        for layer in self.layers:
+            x = layer(x, hw, 0)
+        return self.last_norm(x)
+
     def forward(self, x: Tensor) -> Tuple[Tensor]:
         """Images ``(B, in_channels, h, w)`` -> ``((B, C, H, W),)``."""
         B = x.shape[0]
