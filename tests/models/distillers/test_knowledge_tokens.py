@@ -6,6 +6,7 @@ import torch
 import torch.nn.functional as F
 
 from mmpose.registry import MODELS
+from mmpose.utils import register_all_modules
 from mmpose_ext.models.backbones import PlainViT
 from mmpose_ext.models.distillers import (KnowledgeTokens, fit_token_map,
                                           load_knowledge_tokens,
@@ -14,6 +15,12 @@ from mmpose_ext.models.distillers import (KnowledgeTokens, fit_token_map,
                                           teacher_patch_tokens)
 
 IMG = (64, 48)  # 4x3 tokens with patch 16, padding 2
+
+
+def build(cfg):
+    # MMPose's scope, whatever an earlier test left as the default scope
+    register_all_modules()
+    return MODELS.build(cfg)
 
 
 def vit(width, seed, tokens=None):
@@ -160,7 +167,7 @@ def test_learned_tokens_are_a_parameter_file_tokens_a_buffer(tmp_path):
     assert learned(3).shape == (3, 2, 16)
 
     _, tokens, path, cfg = stage2_tokens(tmp_path)
-    frozen = MODELS.build(dict(cfg, embed_dims=32))
+    frozen = build(dict(cfg, embed_dims=32))
     assert not frozen.trainable and list(frozen.parameters()) == []
     assert set(frozen.state_dict()) == {'tokens', 'ready'}
     # nothing is read before init_weights, and tokens are refused until set
@@ -174,7 +181,7 @@ def test_learned_tokens_are_a_parameter_file_tokens_a_buffer(tmp_path):
                        (dict(control='random', token_file=None),
                         'needs the token_file')]:
         with pytest.raises(ValueError, match=match):
-            MODELS.build(dict(cfg, embed_dims=8, **bad))
+            build(dict(cfg, embed_dims=8, **bad))
 
 
 def test_student_backbone_fits_its_tokens_and_keeps_them_frozen(tmp_path):
@@ -183,7 +190,7 @@ def test_student_backbone_fits_its_tokens_and_keeps_them_frozen(tmp_path):
     # 8 x 12 patch tokens: more samples than the 65 unknowns per channel
     images = torch.randn(8, 3, *IMG,
                          generator=torch.Generator().manual_seed(8))
-    student.knowledge_tokens = MODELS.build(dict(cfg, embed_dims=32))
+    student.knowledge_tokens = build(dict(cfg, embed_dims=32))
     student.knowledge_tokens.init_weights()
     embedded, hw = student.embed(images)
     student.knowledge_tokens.fit(images, embedded.detach(), hw)
@@ -195,7 +202,7 @@ def test_student_backbone_fits_its_tokens_and_keeps_them_frozen(tmp_path):
     out = student(images)[0]
     assert out.shape == (8, 32, 4, 3)
 
-    control = MODELS.build(dict(cfg, embed_dims=32, control='random'))
+    control = build(dict(cfg, embed_dims=32, control='random'))
     control.init_weights()
     control.fit(images, embedded.detach(), hw)
     torch.testing.assert_close(control.tokens[0].norm(dim=1),
@@ -205,18 +212,18 @@ def test_student_backbone_fits_its_tokens_and_keeps_them_frozen(tmp_path):
 
 def test_verbatim_transfer_and_file_errors(tmp_path):
     _, tokens, path, cfg = stage2_tokens(tmp_path)
-    same = MODELS.build(dict(cfg, embed_dims=64, transfer='verbatim'))
+    same = build(dict(cfg, embed_dims=64, transfer='verbatim'))
     same.init_weights()
     assert torch.equal(same.tokens[0], tokens) and not same.needs_fit
-    narrow = MODELS.build(dict(cfg, embed_dims=32, transfer='verbatim'))
+    narrow = build(dict(cfg, embed_dims=32, transfer='verbatim'))
     with pytest.raises(ValueError, match="use transfer='fit'"):
         narrow.init_weights()
-    three = MODELS.build(dict(cfg, embed_dims=32, num_tokens=3))
+    three = build(dict(cfg, embed_dims=32, num_tokens=3))
     with pytest.raises(ValueError, match='holds 2 tokens.*num_tokens=2'):
         three.init_weights()
     bare = str(tmp_path / 'bare.pth')
     save_knowledge_tokens(tokens, bare)
-    no_embedding = MODELS.build(dict(cfg, embed_dims=32, token_file=bare))
+    no_embedding = build(dict(cfg, embed_dims=32, token_file=bare))
     with pytest.raises(ValueError, match='export the tokens again'):
         no_embedding.init_weights()
 
@@ -230,7 +237,7 @@ def test_stage2_checkpoint_loads_without_the_token_file(tmp_path):
     teacher, tokens, path, tcfg = stage2_tokens(tmp_path)
     cfg = model_cfg(arch=dict(embed_dims=32, num_layers=1, num_heads=2,
                               feedforward_channels=64), tokens=tcfg)
-    trained = MODELS.build(cfg)
+    trained = build(cfg)
     trained.init_weights()
     images = torch.randn(2, 3, *IMG,
                          generator=torch.Generator().manual_seed(9))
@@ -240,7 +247,7 @@ def test_stage2_checkpoint_loads_without_the_token_file(tmp_path):
     torch.save({'state_dict': trained.state_dict()}, ckpt)
     (tmp_path / 'tokens.pth').unlink()  # the token file is gone
 
-    restored = MODELS.build(cfg)  # no init_weights: as mim test / init_model
+    restored = build(cfg)  # no init_weights: as mim test / init_model
     from mmpose_ext.apis import load_checkpoint_strict
     load_checkpoint_strict(restored, str(ckpt))
     assert torch.equal(restored.backbone.knowledge_tokens.tokens,
@@ -250,6 +257,6 @@ def test_stage2_checkpoint_loads_without_the_token_file(tmp_path):
     torch.testing.assert_close(restored.extract_feat(images)[0],
                                trained.extract_feat(images)[0])
     # MMEngine's own loader (what mim test uses) too
-    again = MODELS.build(cfg)
+    again = build(cfg)
     load_checkpoint(again, str(ckpt))
     assert bool(again.backbone.knowledge_tokens.ready)

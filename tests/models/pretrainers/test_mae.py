@@ -22,9 +22,15 @@ PREPROCESSOR = dict(type='PoseDataPreprocessor', mean=[123.675, 116.28,
                     std=[58.395, 57.12, 57.375], bgr_to_rgb=True)
 
 
+def build(cfg):
+    # MMPose's scope, whatever an earlier test left as the default scope
+    register_all_modules()
+    return MODELS.build(cfg)
+
+
 def mae(mask_ratio=0.75, **kwargs):
     torch.manual_seed(0)
-    model = MODELS.build(dict(
+    model = build(dict(
         type='MAEPretrainer', data_preprocessor=PREPROCESSOR,
         backbone=dict(type='PlainViT', arch=TINY, img_size=IMG),
         decoder=dict(embed_dims=32, num_layers=1, num_heads=2),
@@ -146,7 +152,7 @@ def test_sincos_table_follows_the_formula():
 def test_bad_options_are_refused():
     with pytest.raises(ValueError, match=r'mask_ratio must be in \(0, 1\)'):
         mae(mask_ratio=1.0)
-    model = MODELS.build(dict(
+    model = build(dict(
         type='MAEPretrainer', data_preprocessor=PREPROCESSOR,
         backbone=dict(type='PlainViT', arch=TINY, img_size=IMG,
                       window_size=(4, 3)),
@@ -165,7 +171,7 @@ def test_pretrained_backbone_loads_into_vitpose_with_every_tensor(tmp_path):
     own = {k[len('backbone.'):]: v for k, v in model.state_dict().items()
            if k.startswith('backbone.')}
     # init_cfg: strict, every backbone tensor
-    vit = MODELS.build(dict(type='PlainViT', arch=TINY, img_size=IMG,
+    vit = build(dict(type='PlainViT', arch=TINY, img_size=IMG,
                             init_cfg=dict(type='Pretrained',
                                           checkpoint=str(path))))
     vit.init_weights()
@@ -173,7 +179,7 @@ def test_pretrained_backbone_loads_into_vitpose_with_every_tensor(tmp_path):
     for k, v in vit.state_dict().items():
         assert torch.equal(v, own[k]), k
     # load_from (MMEngine's loader): the backbone part of a pose model
-    pose = MODELS.build(dict(
+    pose = build(dict(
         type='TopdownPoseEstimator', data_preprocessor=PREPROCESSOR,
         backbone=dict(type='PlainViT', arch=TINY, img_size=IMG),
         head=dict(type='HeatmapHead', in_channels=64, out_channels=17,
