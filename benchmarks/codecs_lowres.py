@@ -222,22 +222,28 @@ def launch(args, size, codec, seed) -> dict:
 
 
 def table(results, sizes, codecs, seeds) -> str:
+    """Markdown table: one row per size and codec, the seeds' AP and the
+    means over the seeds."""
     by_key = {(r['size'], r['codec'], r['seed']): r for r in results}
-    head = '| codec | ' + ' | '.join(
-        f'{s} AP (seeds {", ".join(map(str, seeds))}) | {s} mean AP'
-        for s in sizes) + ' |'
-    lines = [head, '| --- |' + ' --- | --- |' * len(sizes)]
     names = dict(msra='MSRAHeatmap (MMPose, standard)', dark='DARKHeatmap',
                  udp='UDPCodec', **{'simdr-k2': 'SimDRLabel k=2',
                                     'simdr-k3': 'SimDRLabel k=3'})
-    for codec in codecs:
-        cells = []
-        for size in sizes:
-            aps = [by_key[(size, codec, s)]['coco/AP'] for s in seeds]
-            cells.append(' / '.join(f'{a:.3f}' for a in aps))
-            cells.append(f'{sum(aps) / len(aps):.3f}')
-        lines.append(f'| {names.get(codec, codec)} | ' + ' | '.join(cells) +
-                     ' |')
+    seed_names = ' / '.join(f'seed {s}' for s in seeds)
+    lines = [f'| input | codec | AP ({seed_names}) | mean AP | mean AP .5 | '
+             'mean PCK@0.2 | mean EPE px |',
+             '| --- | --- | --- | --- | --- | --- | --- |']
+    for size in sizes:
+        for codec in codecs:
+            runs = [by_key[(size, codec, s)] for s in seeds]
+
+            def mean(key):
+                return sum(r[key] for r in runs) / len(runs)
+
+            aps = ' / '.join(f"{r['coco/AP']:.3f}" for r in runs)
+            lines.append(
+                f'| {size} | {names.get(codec, codec)} | {aps} | '
+                f"{mean('coco/AP'):.3f} | {mean('coco/AP .5'):.3f} | "
+                f"{mean('PCK'):.3f} | {mean('EPE'):.1f} |")
     return '\n'.join(lines)
 
 
