@@ -106,6 +106,11 @@ class DARKHeatmap(BaseKeypointCodec):
                  guarded_decoding: bool = True) -> None:
         super().__init__()
         name = self.__class__.__name__
+        if unbiased is not None and not isinstance(unbiased, (bool, np.bool_)):
+            raise ValueError(
+                f'{name}: unbiased={unbiased!r} must be True, False or None '
+                "(MSRAHeatmap's fourth argument); encoding and decoding are "
+                'keyword-only')
         if unbiased is not None:
             implied = ('unbiased', 'dark') if unbiased else ('quantized',
                                                              'shift')
