@@ -351,8 +351,11 @@ class SimDRLabel(BaseKeypointCodec):
         keypoints = torch.stack(coords, dim=-1) / self.simcc_split_ratio
         visibility = None
         if self.decode_visibility:
+            # as SimCCLabel rounds: v * beta in the input's precision, then
+            # times its float64 sigma
             visibility = torch.minimum(*[
-                torch.softmax(v * (self.decode_beta * s), dim=-1).amax(-1)
+                torch.softmax((v * self.decode_beta).double() * s,
+                              dim=-1).amax(-1)
                 for v, s in zip((simcc_x, simcc_y), self.sigma)
-            ])
+            ]).to(simcc_x.dtype)
         return keypoints.float(), scores, visibility
