@@ -230,8 +230,8 @@ def table(results, sizes, codecs, seeds) -> str:
                                     'simdr-k3': 'SimDRLabel k=3'})
     seed_names = ' / '.join(f'seed {s}' for s in seeds)
     lines = [f'| input | codec | AP ({seed_names}) | mean AP | mean AP .5 | '
-             'mean PCK@0.2 | mean EPE px |',
-             '| --- | --- | --- | --- | --- | --- | --- |']
+             f'PCK@0.2 ({seed_names}) | mean PCK@0.2 | mean EPE px |',
+             '| --- | --- | --- | --- | --- | --- | --- | --- |']
     for size in sizes:
         for codec in codecs:
             runs = [by_key[(size, codec, s)] for s in seeds]
@@ -240,9 +240,10 @@ def table(results, sizes, codecs, seeds) -> str:
                 return sum(r[key] for r in runs) / len(runs)
 
             aps = ' / '.join(f"{r['coco/AP']:.3f}" for r in runs)
+            pcks = ' / '.join(f"{r['PCK']:.3f}" for r in runs)
             lines.append(
                 f'| {size} | {names.get(codec, codec)} | {aps} | '
-                f"{mean('coco/AP'):.3f} | {mean('coco/AP .5'):.3f} | "
+                f"{mean('coco/AP'):.3f} | {mean('coco/AP .5'):.3f} | {pcks} | "
                 f"{mean('PCK'):.3f} | {mean('EPE'):.1f} |")
     return '\n'.join(lines)
 
@@ -282,12 +283,16 @@ def main(argv=None):
     ensure_data(args.data)
     jobs = [(size, codec, seed) for seed in args.seeds
             for size in args.sizes for codec in args.codecs]
+    reused = sum((Path(args.work_dir) / f'{size}_{codec}_seed{seed}.json'
+                  ).exists() and not args.force
+                 for size, codec, seed in jobs)
     start = time.perf_counter()
     with ThreadPoolExecutor(args.jobs) as pool:
         results = list(pool.map(lambda j: launch(args, *j), jobs))
-    print(f'{len(jobs)} runs, {args.iters} iterations of batch '
-          f'{args.batch_size} each, {time.perf_counter() - start:.0f} s '
-          f'wall with {args.jobs} at a time')
+    print(f'{len(jobs)} runs ({reused} reused from {args.work_dir}), '
+          f'{args.iters} iterations of batch {args.batch_size} each, '
+          f'{time.perf_counter() - start:.0f} s wall with {args.jobs} at a '
+          'time')
     print(table(results, args.sizes, args.codecs, args.seeds))
 
 
