@@ -20,12 +20,12 @@ class SimDRLabel(BaseKeypointCodec):
     See `SimCC: a Simple Coordinate Classification Perspective for Human Pose
     Estimation`_ (Li et al., ECCV 2022; first titled "Is 2D Heatmap Even
     Necessary for Human Pose Estimation?", SimDR). A keypoint at input x is
-    the bin ``round(x * k)`` (split ratio ``k``, usually 2 or 3), so the quantisation
-    error is below ``1 / (2k)`` pixels. Labels are one-hot (trained with
-    cross-entropy, :class:`SimDRCrossEntropyLoss`) or Gaussian with ``sigma``
-    bins (trained with MMPose's ``KLDiscretLoss``). Decoding is the arg-max
-    divided by k, optionally refined below one bin with the 1-D DARK step of
-    MMPose's ``SimCCLabel(use_dark=True)``.
+    the bin ``round(x * k)`` (split ratio ``k``, usually 2 or 3), so the
+    quantisation error is below ``1 / (2k)`` pixels. Labels are one-hot
+    (trained with cross-entropy, :class:`SimDRCrossEntropyLoss`) or Gaussian
+    with ``sigma`` bins (trained with MMPose's ``KLDiscretLoss``). Decoding
+    is the arg-max divided by k, optionally refined below one bin with the
+    1-D DARK step of MMPose's ``SimCCLabel(use_dark=True)``.
 
     A drop-in for MMPose's ``SimCCLabel``: the same positional and keyword
     arguments with the same meaning (``smoothing_type``, ``sigma`` as one

@@ -290,7 +290,8 @@ def mmpose_maxima(locs: Tensor, maxima: Tensor) -> Tensor:
     Returns:
         Tensor: long locations in shape (B, K, 2)
     """
-    return torch.where((maxima > 0)[..., None], locs, torch.full_like(locs, -1))
+    minus_one = torch.full_like(locs, -1)
+    return torch.where((maxima > 0)[..., None], locs, minus_one)
 
 
 def _modulated_log_maps(heatmaps: Tensor, blur_kernel: Tensor,
