@@ -36,7 +36,7 @@ class DARKHeatmap(BaseKeypointCodec):
     Where it differs on purpose (``guarded_decoding=False`` restores
     MMPose's decoding exactly): heatmaps whose maximum is not positive keep
     their arg-max location (MMPose writes -1), and the Taylor step is taken
-    only for a negative definite Hessian and is at most one pixel per axis
+    only for a negative definite Hessian and is at most two pixels per axis
     (see :mod:`mmpose_ext.codecs.utils.taylor_refinement`).
 
     Note:

@@ -41,9 +41,9 @@ class SimDRLabel(BaseKeypointCodec):
     them); and ``guarded_decoding`` (``False``: MMPose's decoding): maxima
     that are not positive keep their arg-max bin (``SimCCLabel`` writes -1,
     i.e. -1/k pixels, even for logits, whose maxima are often negative),
-    and the refinement reads only bins inside the vector, takes only
-    concave steps and at most one bin (MMPose's step next to the first and
-    last bin is unbounded).
+    and the refinement takes only concave steps of at most two bins, none in
+    the first and last two bins, where MMPose's stencil reads replicated
+    edge values and its step is unbounded (112 px for sigma 4.9).
 
     Note:
 

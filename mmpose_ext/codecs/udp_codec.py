@@ -37,8 +37,8 @@ class UDPCodec(BaseKeypointCodec):
     ``zero_weight_outside=False`` restore MMPose's behaviour): maxima that
     are not positive keep their arg-max location (MMPose writes -1, and its
     UDP refinement then reads the neighbouring keypoint's heatmap), the
-    Taylor step is taken only for a negative definite Hessian, is at most one
-    pixel per axis, and an axis whose neighbours leave the map keeps its
+    Taylor step is taken only for a negative definite Hessian, is at most two
+    pixels per axis, and an axis whose neighbours leave the map keeps its
     integer location (MMPose replicates the edge, which always steps half a
     pixel outwards), and in ``'combined'`` mode a keypoint whose positive
     disk misses the heatmap gets weight 0 (MMPose keeps its visibility).
