@@ -54,7 +54,7 @@ def pairs():
          MSRAHeatmap(INPUT, HEATMAP, sigma=2, unbiased=True)),
         ('UDP', UDPCodec(INPUT, HEATMAP, sigma=2),
          UDPHeatmap(INPUT, HEATMAP, sigma=2)),
-        ('SimDR', SimDRLabel(INPUT, 2.0, sigma=6.0),
+        ('SimDR', SimDRLabel(INPUT, sigma=6.0, simcc_split_ratio=2.0),
          SimCCLabel(INPUT, sigma=6.0, simcc_split_ratio=2.0)),
     ]
 

@@ -7,8 +7,10 @@ from mmpose.codecs.base import BaseKeypointCodec
 from mmpose.registry import KEYPOINT_CODECS
 from torch import Tensor
 
-from .utils import (check_heatmap_shape, gaussian_heatmaps, gaussian_kernel1d,
-                     get_heatmap_maximum_torch, refine_maxima, split_instances)
+from .utils import (as_float_tensor, check_heatmap_shape, gaussian_heatmaps,
+                     gaussian_kernel1d, get_heatmap_maximum_torch,
+                     mmpose_maxima, refine_maxima, refine_maxima_mmpose,
+                     split_instances)
 
 
 @KEYPOINT_CODECS.register_module()
@@ -25,13 +27,17 @@ class DARKHeatmap(BaseKeypointCodec):
     encoding and quarter-pixel shift decoding are available, so the paper's
     ablations (its Tables 2 and 3) can be run.
 
-    With the defaults it computes what MMPose's
-    ``MSRAHeatmap(unbiased=True)`` computes, with batched torch decoding
-    (:meth:`batch_decode`). Where it differs on purpose: heatmaps whose
-    maximum is not positive keep their arg-max location (MMPose writes -1),
-    and the Taylor step is taken only for a negative definite Hessian and
-    kept within the heatmap (see
-    :mod:`mmpose_ext.codecs.utils.taylor_refinement`).
+    A drop-in for MMPose's ``MSRAHeatmap``: it takes the same arguments
+    in the same order (``input_size, heatmap_size, sigma, unbiased,
+    blur_kernel_size``) with the same meaning, so changing ``type=`` in an
+    MMPose config is enough; ``unbiased=True`` (or the defaults) computes
+    ``MSRAHeatmap(unbiased=True)``, ``unbiased=False`` the standard
+    ``MSRAHeatmap``, with batched torch decoding (:meth:`batch_decode`).
+    Where it differs on purpose (``guarded_decoding=False`` restores
+    MMPose's decoding exactly): heatmaps whose maximum is not positive keep
+    their arg-max location (MMPose writes -1), and the Taylor step is taken
+    only for a negative definite Hessian and is at most two pixels per axis
+    (see :mod:`mmpose_ext.codecs.utils.taylor_refinement`).
 
     Note:
 
@@ -51,21 +57,30 @@ class DARKHeatmap(BaseKeypointCodec):
         input_size (tuple): Input image size [w, h]
         heatmap_size (tuple): Heatmap size [W, H]
         sigma (float): Gaussian sigma in heatmap pixels
-        encoding (str): ``'unbiased'`` (Gaussian at the exact location) or
-            ``'quantized'`` (at the location rounded to a heatmap pixel, the
-            standard encoding). Defaults to ``'unbiased'``
-        decoding (str): ``'dark'`` (Taylor step), ``'shift'`` (a quarter pixel
-            from the maximum towards the higher neighbour, the standard
-            decoding) or ``'argmax'`` (the maximum pixel). Defaults to
-            ``'dark'``
-        modulation (bool): Smooth with the Gaussian before the Taylor step.
-            Defaults to ``True``
-        log_transform (bool): Expand the log-heatmap (otherwise the heatmap
-            itself). Defaults to ``True``
+        unbiased (bool, optional): ``MSRAHeatmap``'s switch: ``True`` is
+            ``encoding='unbiased', decoding='dark'``, ``False`` is
+            ``encoding='quantized', decoding='shift'``; ``None`` leaves them
+            to ``encoding`` and ``decoding``. Defaults to ``None``
         blur_kernel_size (int): Size of the modulation kernel; its sigma is
             OpenCV's ``0.3 * ((ks - 1) * 0.5 - 1) + 0.8`` and should match
             ``sigma`` (11 for sigma 2, 17 for sigma 3, 5 for sigma 1).
             Defaults to 11
+        encoding (str, optional): Keyword-only. ``'unbiased'`` (Gaussian at
+            the exact location) or ``'quantized'`` (at the location rounded
+            to a heatmap pixel, the standard encoding). Defaults to
+            ``'unbiased'``
+        decoding (str, optional): Keyword-only. ``'dark'`` (Taylor step),
+            ``'shift'`` (a quarter pixel from the maximum towards the higher
+            neighbour, the standard decoding) or ``'argmax'`` (the maximum
+            pixel). Defaults to ``'dark'``
+        modulation (bool): Smooth with the Gaussian before the Taylor step.
+            Defaults to ``True``
+        log_transform (bool): Expand the log-heatmap (otherwise the heatmap
+            itself). Defaults to ``True``
+        guarded_decoding (bool): Keep the arg-max of non-positive maxima and
+            bound the Taylor step. ``False``: ``MSRAHeatmap``'s decoding
+            exactly (needs ``modulation`` and ``log_transform``). Defaults to
+            ``True``
 
     .. _`Distribution-Aware Coordinate Representation for Human Pose
        Estimation`: https://arxiv.org/abs/1910.06278
@@ -81,13 +96,34 @@ class DARKHeatmap(BaseKeypointCodec):
                  input_size: Tuple[int, int],
                  heatmap_size: Tuple[int, int],
                  sigma: float,
-                 encoding: str = 'unbiased',
-                 decoding: str = 'dark',
+                 unbiased: Optional[bool] = None,
+                 blur_kernel_size: int = 11,
+                 *,
+                 encoding: Optional[str] = None,
+                 decoding: Optional[str] = None,
                  modulation: bool = True,
                  log_transform: bool = True,
-                 blur_kernel_size: int = 11) -> None:
+                 guarded_decoding: bool = True) -> None:
         super().__init__()
         name = self.__class__.__name__
+        if unbiased is not None and not isinstance(unbiased, (bool, np.bool_)):
+            raise ValueError(
+                f'{name}: unbiased={unbiased!r} must be True, False or None '
+                "(MSRAHeatmap's fourth argument); encoding and decoding are "
+                'keyword-only')
+        if unbiased is not None:
+            implied = ('unbiased', 'dark') if unbiased else ('quantized',
+                                                             'shift')
+            for key, given, want in zip(('encoding', 'decoding'),
+                                        (encoding, decoding), implied):
+                if given not in (None, want):
+                    raise ValueError(
+                        f'{name}: unbiased={unbiased} means {key}={want!r} '
+                        f'(as MSRAHeatmap), got {key}={given!r}; give one '
+                        'of them')
+            encoding, decoding = implied
+        encoding = 'unbiased' if encoding is None else encoding
+        decoding = 'dark' if decoding is None else decoding
         if encoding not in self._encodings:
             raise ValueError(f'{name}: encoding={encoding!r} is not one of '
                              f'{self._encodings}')
@@ -99,14 +135,23 @@ class DARKHeatmap(BaseKeypointCodec):
         if blur_kernel_size < 1 or blur_kernel_size % 2 == 0:
             raise ValueError(f'{name}: blur_kernel_size must be a positive '
                              f'odd integer, got {blur_kernel_size}')
+        if not guarded_decoding and decoding == 'dark' and not (
+                modulation and log_transform):
+            raise ValueError(
+                f'{name}: guarded_decoding=False is MSRAHeatmap\'s decoding, '
+                'which always modulates and takes the log; it cannot be '
+                f'combined with modulation={modulation}, '
+                f'log_transform={log_transform}')
         self.input_size = tuple(input_size)
         self.heatmap_size = tuple(heatmap_size)
         self.sigma = sigma
         self.encoding = encoding
         self.decoding = decoding
+        self.unbiased = encoding == 'unbiased'
         self.modulation = modulation
         self.log_transform = log_transform
         self.blur_kernel_size = blur_kernel_size
+        self.guarded_decoding = guarded_decoding
         self.scale_factor = (np.array(input_size) /
                              heatmap_size).astype(np.float32)
 
@@ -141,14 +186,15 @@ class DARKHeatmap(BaseKeypointCodec):
         """Decode the heatmaps of one instance.
 
         Args:
-            encoded (np.ndarray): Heatmaps in shape (K, H, W)
+            encoded (np.ndarray): Heatmaps in shape (K, H, W); any strides,
+                float32 or float64 (decoded in that precision)
 
         Returns:
             tuple:
             - keypoints (np.ndarray): float32 in input pixels, (1, K, 2)
             - scores (np.ndarray): heatmap maxima in shape (1, K)
         """
-        keypoints, scores = self.decode_tensor(torch.from_numpy(encoded)[None])
+        keypoints, scores = self.decode_tensor(as_float_tensor(encoded)[None])
         return keypoints.numpy(), scores.numpy()
 
     def batch_decode(self, batch_heatmaps: Tensor
@@ -156,13 +202,15 @@ class DARKHeatmap(BaseKeypointCodec):
         """Decode a batch of heatmaps (used by MMPose's heads).
 
         Args:
-            batch_heatmaps (Tensor): Heatmaps in shape (B, K, H, W)
+            batch_heatmaps (Tensor | np.ndarray): Heatmaps in shape
+                (B, K, H, W)
 
         Returns:
             tuple: lists of B keypoint arrays (1, K, 2) in input pixels and B
             score arrays (1, K)
         """
-        return split_instances(*self.decode_tensor(batch_heatmaps))
+        return split_instances(
+            *self.decode_tensor(as_float_tensor(batch_heatmaps)))
 
     @torch.no_grad()
     def decode_tensor(self, heatmaps: Tensor) -> Tuple[Tensor, Tensor]:
@@ -176,22 +224,28 @@ class DARKHeatmap(BaseKeypointCodec):
             - keypoints (Tensor): float32 in input pixels, (B, K, 2)
             - scores (Tensor): heatmap maxima in shape (B, K)
         """
+        heatmaps = as_float_tensor(heatmaps)
         check_heatmap_shape(self, heatmaps, self.heatmap_size)
-        heatmaps = heatmaps.float()
         locs, scores = get_heatmap_maximum_torch(heatmaps)
-        if self.decoding == 'dark':
-            kernel = (gaussian_kernel1d(self.blur_kernel_size, heatmaps.device)
-                      if self.modulation else None)
-            keypoints = refine_maxima(heatmaps, locs, scores, 'dark', kernel,
+        positive = (scores > 0)[..., None]
+        if not self.guarded_decoding:
+            locs = mmpose_maxima(locs, scores)
+            positive = torch.ones_like(positive)
+        kernel = gaussian_kernel1d(self.blur_kernel_size, heatmaps.device)
+        if self.decoding == 'dark' and not self.guarded_decoding:
+            keypoints = refine_maxima_mmpose(heatmaps, locs, 'dark', kernel)
+        elif self.decoding == 'dark':
+            keypoints = refine_maxima(heatmaps, locs, scores, 'dark',
+                                      kernel if self.modulation else None,
                                       (1e-10, float('inf')),
-                                      self.log_transform).float()
+                                      self.log_transform)
         elif self.decoding == 'shift':
-            keypoints = locs.float() + 0.25 * self._shift_direction(
-                heatmaps, locs) * (scores > 0)[..., None]
+            keypoints = locs.to(heatmaps.dtype) + 0.25 * self._shift_direction(
+                heatmaps, locs) * positive
         else:
-            keypoints = locs.float()
+            keypoints = locs.to(heatmaps.dtype)
         scale = torch.as_tensor(self.scale_factor, device=heatmaps.device)
-        return keypoints * scale, scores
+        return (keypoints * scale).float(), scores
 
     @staticmethod
     def _shift_direction(heatmaps: Tensor, locs: Tensor) -> Tensor:

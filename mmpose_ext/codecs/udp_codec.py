@@ -7,9 +7,11 @@ from mmpose.codecs.base import BaseKeypointCodec
 from mmpose.registry import KEYPOINT_CODECS
 from torch import Tensor
 
-from .utils import (check_heatmap_shape, gaussian_blur_maps, gaussian_heatmaps,
-                     gaussian_kernel1d, get_heatmap_maximum_torch,
-                     offset_heatmaps, refine_maxima, split_instances)
+from .utils import (as_float_tensor, check_heatmap_shape, gaussian_blur_maps,
+                     gaussian_heatmaps, gaussian_kernel1d,
+                     get_heatmap_maximum_torch, mmpose_maxima,
+                     offset_heatmaps, refine_maxima, refine_maxima_mmpose,
+                     split_instances)
 
 
 @KEYPOINT_CODECS.register_module()
@@ -31,12 +33,15 @@ class UDPCodec(BaseKeypointCodec):
     returned in "input size" units (``x_heatmap / (W - 1) * w``), which
     ``TopdownPoseEstimator``'s inverse transform (``x / w * s + c - s / 2``)
     turns into original-image pixels for UDP's affine transform. Differences
-    on purpose (see docs/codecs.md): maxima that are not positive keep their
-    arg-max location (MMPose writes -1, and its UDP refinement then reads the
-    neighbouring keypoint's heatmap), the Taylor step is taken only for a
-    negative definite Hessian and kept within the heatmap, and in
-    ``'combined'`` mode a keypoint whose positive disk misses the heatmap
-    gets weight 0 (MMPose keeps its visibility).
+    on purpose (see docs/codecs.md; ``guarded_decoding=False`` and
+    ``zero_weight_outside=False`` restore MMPose's behaviour): maxima that
+    are not positive keep their arg-max location (MMPose writes -1, and its
+    UDP refinement then reads the neighbouring keypoint's heatmap), the
+    Taylor step is taken only for a negative definite Hessian, is at most two
+    pixels per axis, and an axis whose neighbours leave the map keeps its
+    integer location (MMPose replicates the edge, which always steps half a
+    pixel outwards), and in ``'combined'`` mode a keypoint whose positive
+    disk misses the heatmap gets weight 0 (MMPose keeps its visibility).
 
     Note:
 
@@ -67,6 +72,12 @@ class UDPCodec(BaseKeypointCodec):
             decoding (as :class:`DARKHeatmap`); ``'combined'`` decoding blurs
             the disk maps with a kernel of ``2 * blur_kernel_size + 1`` (as
             MMPose). Defaults to 11
+        zero_weight_outside (bool): Keyword-only. Weight 0 for a
+            ``'combined'`` keypoint whose disk misses the map; ``False``:
+            ``UDPHeatmap``'s (the visibility). Defaults to ``True``
+        guarded_decoding (bool): Keyword-only. Keep the arg-max of
+            non-positive maxima and bound the Taylor step; ``False``:
+            ``UDPHeatmap``'s decoding exactly. Defaults to ``True``
 
     .. _`The Devil is in the Details: Delving into Unbiased Data Processing
        for Human Pose Estimation`: https://arxiv.org/abs/1911.07524
@@ -83,7 +94,10 @@ class UDPCodec(BaseKeypointCodec):
                  heatmap_type: str = 'gaussian',
                  sigma: float = 2.,
                  radius_factor: float = 0.0546875,
-                 blur_kernel_size: int = 11) -> None:
+                 blur_kernel_size: int = 11,
+                 *,
+                 zero_weight_outside: bool = True,
+                 guarded_decoding: bool = True) -> None:
         super().__init__()
         name = self.__class__.__name__
         if heatmap_type not in self._heatmap_types:
@@ -107,6 +121,8 @@ class UDPCodec(BaseKeypointCodec):
         self.sigma = sigma
         self.radius_factor = radius_factor
         self.blur_kernel_size = blur_kernel_size
+        self.zero_weight_outside = zero_weight_outside
+        self.guarded_decoding = guarded_decoding
         self.scale_factor = ((np.array(input_size) - 1) /
                              (np.array(heatmap_size) - 1)).astype(np.float32)
 
@@ -140,13 +156,17 @@ class UDPCodec(BaseKeypointCodec):
             heatmaps, keypoint_weights = offset_heatmaps(
                 self.heatmap_size, keypoints, keypoints_visible,
                 self.radius_factor)
+            if not self.zero_weight_outside:
+                keypoint_weights = np.asarray(
+                    keypoints_visible, dtype=np.float32).copy()
         return dict(heatmaps=heatmaps, keypoint_weights=keypoint_weights)
 
     def decode(self, encoded: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         """Decode the heatmaps of one instance.
 
         Args:
-            encoded (np.ndarray): Heatmaps in shape (C, H, W)
+            encoded (np.ndarray): Heatmaps in shape (C, H, W); any strides,
+                float32 or float64 (decoded in that precision)
 
         Returns:
             tuple:
@@ -154,7 +174,7 @@ class UDPCodec(BaseKeypointCodec):
                 (``x_heatmap / (W - 1) * w``), shape (1, K, 2)
             - scores (np.ndarray): float32 in shape (1, K)
         """
-        keypoints, scores = self.decode_tensor(torch.from_numpy(encoded)[None])
+        keypoints, scores = self.decode_tensor(as_float_tensor(encoded)[None])
         return keypoints.numpy(), scores.numpy()
 
     def batch_decode(self, batch_heatmaps: Tensor
@@ -162,13 +182,15 @@ class UDPCodec(BaseKeypointCodec):
         """Decode a batch of heatmaps (used by MMPose's heads).
 
         Args:
-            batch_heatmaps (Tensor): Heatmaps in shape (B, C, H, W)
+            batch_heatmaps (Tensor | np.ndarray): Heatmaps in shape
+                (B, C, H, W)
 
         Returns:
             tuple: lists of B keypoint arrays (1, K, 2) and B score arrays
             (1, K), as :meth:`decode`
         """
-        return split_instances(*self.decode_tensor(batch_heatmaps))
+        return split_instances(
+            *self.decode_tensor(as_float_tensor(batch_heatmaps)))
 
     @torch.no_grad()
     def decode_tensor(self, heatmaps: Tensor) -> Tuple[Tensor, Tensor]:
@@ -182,20 +204,24 @@ class UDPCodec(BaseKeypointCodec):
             - keypoints (Tensor): float32 in input-size units, (B, K, 2)
             - scores (Tensor): float32 in shape (B, K)
         """
+        heatmaps = as_float_tensor(heatmaps)
         check_heatmap_shape(self, heatmaps, self.heatmap_size,
                             3 if self.heatmap_type == 'combined' else 1)
-        heatmaps = heatmaps.float()
         B, C, H, W = heatmaps.shape
         if self.heatmap_type == 'gaussian':
             locs, scores = get_heatmap_maximum_torch(heatmaps)
             kernel = gaussian_kernel1d(self.blur_kernel_size, heatmaps.device)
-            keypoints = refine_maxima(heatmaps, locs, scores, 'udp', kernel,
-                                      (1e-3, 50.)).float()
+            if self.guarded_decoding:
+                keypoints = refine_maxima(heatmaps, locs, scores, 'udp',
+                                          kernel, (1e-3, 50.))
+            else:
+                keypoints = refine_maxima_mmpose(
+                    heatmaps, mmpose_maxima(locs, scores), 'udp', kernel)
         else:
             keypoints, scores = self._decode_combined(heatmaps)
         scale = heatmaps.new_tensor(self.input_size) / heatmaps.new_tensor(
             [W - 1, H - 1])
-        return keypoints * scale, scores
+        return (keypoints * scale).float(), scores
 
     def _decode_combined(self, heatmaps: Tensor) -> Tuple[Tensor, Tensor]:
         """Arg-max of the blurred disk maps plus the offsets read there (as
@@ -206,13 +232,20 @@ class UDPCodec(BaseKeypointCodec):
         K = C // 3
         maps = heatmaps.reshape(B, K, 3, H, W)
         kernel = gaussian_kernel1d(2 * self.blur_kernel_size + 1,
-                                   heatmaps.device)
+                                   heatmaps.device).to(heatmaps.dtype)
         disks = gaussian_blur_maps(maps[:, :, 0].reshape(B * K, H, W), kernel,
                                    kernel, border='reflect101')
         locs, scores = get_heatmap_maximum_torch(disks.reshape(B, K, H, W))
+        if not self.guarded_decoding:
+            locs = mmpose_maxima(locs, scores)
         radius = self.radius_factor * max(W, H)
-        index = (locs[..., 1] * W + locs[..., 0])[..., None]  # (B, K, 1)
-        offsets = maps[:, :, 1:].reshape(B, K, 2, H * W).gather(
-            -1, index[:, :, None].expand(B, K, 2, 1))[..., 0]  # (B, K, 2)
-        return locs.float() + offsets * radius, scores
-
+        # index into MMPose's flattened (K, H, W) offset maps; -1 locations
+        # wrap around as NumPy's indexing does
+        index = (locs[..., 1] * W + locs[..., 0] +
+                 H * W * torch.arange(K, device=heatmaps.device))
+        index = index % (K * H * W)  # (B, K)
+        offsets = torch.stack([
+            maps[:, :, axis].reshape(B, K * H * W).gather(-1, index)
+            for axis in (1, 2)
+        ], dim=-1)  # (B, K, 2)
+        return locs.to(heatmaps.dtype) + offsets * radius, scores

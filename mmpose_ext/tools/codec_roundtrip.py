@@ -91,18 +91,28 @@ def reference_codecs(codec: dict) -> Dict[str, dict]:
             dict(type='MSRAHeatmap', unbiased=True, **common),
         }
     if kind == 'UDPCodec':
-        return {'UDPHeatmap (MMPose)': dict(codec, type='UDPHeatmap')}
+        ours_only = ('guarded_decoding', 'zero_weight_outside')
+        return {
+            'UDPHeatmap (MMPose)':
+            dict({k: v
+                  for k, v in codec.items() if k not in ours_only},
+                 type='UDPHeatmap')
+        }
     if kind == 'SimDRLabel':
+        smoothing = codec.get('smoothing_type', 'gaussian')
+        if codec.get('label_type') == 'one-hot':
+            smoothing = 'standard'
         return {
             'SimCCLabel (MMPose)':
             dict(
                 type='SimCCLabel',
                 input_size=codec['input_size'],
-                smoothing_type=('standard' if codec.get('label_type') ==
-                                'one-hot' else 'gaussian'),
+                smoothing_type=smoothing,
                 sigma=codec.get('sigma', 6.0),
                 simcc_split_ratio=codec.get('simcc_split_ratio', 2.0),
-                use_dark=codec.get('refine', False))
+                label_smooth_weight=codec.get('label_smooth_weight', 0.0),
+                normalize=codec.get('normalize', True),
+                use_dark=codec.get('use_dark', codec.get('refine', False)))
         }
     return {}
 
@@ -111,8 +121,10 @@ def codec_name(codec: dict) -> str:
     options = {
         k: v
         for k, v in codec.items()
-        if k in ('encoding', 'decoding', 'modulation', 'log_transform',
-                 'heatmap_type', 'label_type', 'simcc_split_ratio', 'refine')
+        if k in ('encoding', 'decoding', 'unbiased', 'modulation',
+                 'log_transform', 'heatmap_type', 'label_type',
+                 'smoothing_type', 'simcc_split_ratio', 'refine', 'use_dark',
+                 'guarded_decoding')
     }
     text = ', '.join(f'{k}={v}' for k, v in options.items())
     return f'{codec["type"]} ({text})' if text else codec['type']

@@ -14,7 +14,7 @@ HEATMAP_CODECS = [
                                                modulation=False)),
     ('dark-no-log', lambda: DARKHeatmap(INPUT, HEATMAP, 2,
                                         log_transform=False)),
-    ('standard', lambda: DARKHeatmap(INPUT, HEATMAP, 2, 'quantized', 'shift')),
+    ('standard', lambda: DARKHeatmap(INPUT, HEATMAP, 2, unbiased=False)),
     ('udp', lambda: UDPCodec(INPUT, HEATMAP)),
 ]
 
@@ -85,7 +85,7 @@ def test_degenerate_vectors_decode_inside(refine):
 
 ENCODERS = [
     ('dark', lambda: DARKHeatmap(INPUT, HEATMAP, 2), 'heatmaps'),
-    ('standard', lambda: DARKHeatmap(INPUT, HEATMAP, 2, 'quantized'),
+    ('standard', lambda: DARKHeatmap(INPUT, HEATMAP, 2, encoding='quantized'),
      'heatmaps'),
     ('udp', lambda: UDPCodec(INPUT, HEATMAP), 'heatmaps'),
     ('udp-combined', lambda: UDPCodec(INPUT, HEATMAP, 'combined'),

@@ -13,15 +13,19 @@ def random_keypoints(rng, n, low=(0, 0), high=INPUT, k=17):
     return rng.uniform(low, high, (n, 1, k, 2)).astype(np.float32)
 
 
-@pytest.mark.parametrize('label_type,smoothing,sigma,k', [
-    ('gaussian', 'gaussian', 6.0, 2.0),
-    ('gaussian', 'gaussian', (4.0, 5.0), 3.0),
-    ('one-hot', 'standard', 6.0, 2.0),
+@pytest.mark.parametrize('smoothing,sigma,k,smooth_weight,normalize', [
+    ('gaussian', 6.0, 2.0, 0.0, True),
+    ('gaussian', (4.0, 5.0), 3.0, 0.0, True),
+    ('gaussian', (4.9, 5.66), 2.0, 0.0, False),
+    ('standard', 6.0, 2.0, 0.0, True),
+    ('standard', 6.0, 2.0, 0.1, True),
 ])
-def test_encode_matches_simcc_label(label_type, smoothing, sigma, k):
+def test_encode_matches_simcc_label(smoothing, sigma, k, smooth_weight,
+                                    normalize):
     rng = np.random.default_rng(0)
-    ours = SimDRLabel(INPUT, k, label_type, sigma)
-    ref = SimCCLabel(INPUT, smoothing, sigma, simcc_split_ratio=k)
+    # MMPose's positional order, so that both take the same call
+    args = (INPUT, smoothing, sigma, k, smooth_weight, normalize)
+    ours, ref = SimDRLabel(*args), SimCCLabel(*args)
     kps = random_keypoints(rng, 20, high=(191.7, 255.7))
     vis = (rng.uniform(size=(20, 1, 17)) > 0.2).astype(np.float32)
     for kp, v in zip(kps, vis):
@@ -36,15 +40,21 @@ def test_keypoints_outside_get_zero_weight():
     """Deliberate difference: SimCCLabel's Gaussian mode keeps weight 1 for a
     keypoint outside the input while its 3-sigma window overlaps the
     vector, and trains the border bins towards it."""
-    ours = SimDRLabel(INPUT, 2.0, 'gaussian', 6.0)
+    ours = SimDRLabel(INPUT, 'gaussian', 6.0)
     ref = SimCCLabel(INPUT, 'gaussian', 6.0)
-    kp = np.array([[[-3.0, 100.0], [100.0, 257.0], [50.0, 60.0]]],
-                  np.float32)
+    kp = np.array([[[-3.0, 100.0], [100.0, 257.0], [50.0, 60.0],
+                    [-10.0, 100.0], [100.0, 265.1]]], np.float32)
     np.testing.assert_array_equal(ours.encode(kp)['keypoint_weights'],
-                                  [[0, 0, 1]])
+                                  [[0, 0, 1, 0, 0]])
     np.testing.assert_array_equal(ref.encode(kp)['keypoint_weights'],
-                                  [[1, 1, 1]])
+                                  [[1, 1, 1, 0, 0]])
     assert not ours.encode(kp)['keypoint_x_labels'][0, :2].any()
+    # the switch restores SimCCLabel's rule and labels
+    mmpose_rule = SimDRLabel(INPUT, 'gaussian', 6.0,
+                             zero_weight_outside=False)
+    a, b = mmpose_rule.encode(kp), ref.encode(kp)
+    for key in a:
+        np.testing.assert_allclose(a[key], b[key], atol=1e-7)
 
 
 @pytest.mark.parametrize('noise', [0.0, 1e-3])
@@ -53,7 +63,7 @@ def test_keypoints_outside_get_zero_weight():
                                                   ('one-hot', 'standard')])
 def test_decode_matches_simcc_label(noise, refine, label_type, smoothing):
     rng = np.random.default_rng(1)
-    ours = SimDRLabel(INPUT, 2.0, label_type, 6.0, refine=refine)
+    ours = SimDRLabel(INPUT, label_type=label_type, sigma=6.0, refine=refine)
     ref = SimCCLabel(INPUT, smoothing, 6.0, use_dark=refine)
     # 10 px inside: at the border see test_border_refinement_stays_inside
     enc = [ref.encode(k) for k in random_keypoints(rng, 32, (10, 10),
@@ -77,7 +87,7 @@ def test_refinement_is_exact_for_unquantised_gaussians():
     """The 1-D Taylor step recovers the sub-bin centre of a Gaussian
     vector exactly (blurring a Gaussian gives a Gaussian)."""
     rng = np.random.default_rng(2)
-    codec = SimDRLabel(INPUT, 2.0, 'gaussian', 6.0, refine=True)
+    codec = SimDRLabel(INPUT, 'gaussian', 6.0, use_dark=True)
     centres = rng.uniform(40, 340, (4, 17, 2))
     bins = np.arange(512)
     xs = np.exp(-(bins[:384] - centres[..., 0:1])**2 / 72).astype(np.float32)
@@ -90,8 +100,9 @@ def test_refinement_is_exact_for_unquantised_gaussians():
 def test_border_refinement_stays_inside():
     """Deliberate difference, checked against the exact answer: for labels
     cut by the border, SimCCLabel's edge-replicated stencil sees a convex
-    profile and steps up to 8 px outside the input; we keep the arg-max."""
-    ours = SimDRLabel(INPUT, 2.0, 'gaussian', 6.0, refine=True)
+    profile and steps up to 8 px outside the input; we take no step in the
+    first and last two bins."""
+    ours = SimDRLabel(INPUT, 'gaussian', 6.0, use_dark=True)
     ref = SimCCLabel(INPUT, 'gaussian', 6.0, use_dark=True)
     kps = np.array([[[0.70, 100.0], [191.55, 255.41]]], np.float32)
     enc = ref.encode(kps)
@@ -105,7 +116,7 @@ def test_border_refinement_stays_inside():
 def test_quantisation_error_is_below_half_a_bin():
     rng = np.random.default_rng(3)
     for k in (1.0, 2.0, 3.0):
-        codec = SimDRLabel(INPUT, k, 'one-hot')
+        codec = SimDRLabel(INPUT, 'standard', simcc_split_ratio=k)
         # round(x * k) < w * k for x < w - 0.5 / k
         kps = random_keypoints(rng, 8, high=(191.5, 255.5))
         enc = [codec.encode(kp) for kp in kps]
@@ -142,8 +153,17 @@ def test_batch_api():
 
 @pytest.mark.parametrize('kwargs,match', [
     (dict(label_type='smooth'), "label_type='smooth'"),
-    (dict(simcc_split_ratio=0.5), 'simcc_split_ratio'),
+    (dict(smoothing_type='one-hot'), "smoothing_type='one-hot'"),
+    (dict(smoothing_type='standard', label_type='gaussian'),
+     "label_type='gaussian' contradicts smoothing_type='standard'"),
+    (dict(use_dark=True, refine=False), 'refine=False contradicts'),
+    (dict(label_smooth_weight=0.1), "label_smooth_weight=0.1 needs "
+     "smoothing_type='standard'"),
+    (dict(smoothing_type='standard', label_smooth_weight=1.5),
+     r'label_smooth_weight must be in \[0, 1\]'),
+    (dict(simcc_split_ratio=0), 'simcc_split_ratio'),
     (dict(sigma=0.0), 'sigma'),
+    (dict(decode_beta=0.0), 'decode_beta'),
     (dict(blur_kernel_size=8), 'blur_kernel_size'),
 ])
 def test_bad_options_raise(kwargs, match):

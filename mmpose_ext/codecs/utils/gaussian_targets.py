@@ -23,6 +23,11 @@ def _round_half_up_trunc(x: np.ndarray) -> np.ndarray:
     return np.trunc(x + 0.5)
 
 
+def _as_float(x: np.ndarray) -> np.ndarray:
+    """float64 arrays as they are, anything else as float32."""
+    return x if x.dtype == np.float64 else x.astype(np.float32)
+
+
 def _support_overlaps(center: np.ndarray, radius: float,
                       heatmap_size: Tuple[int, int]) -> np.ndarray:
     """Whether the 3-sigma square around ``center`` (N, K, 2) touches the
@@ -66,7 +71,9 @@ def gaussian_heatmaps(heatmap_size: Tuple[int, int],
     """
     W, H = heatmap_size
     N, K = keypoints.shape[:2]
-    mu = keypoints[..., :2].astype(np.float32)
+    # rounded and centred in the keypoints' precision (as MMPose): a float64
+    # keypoint just below n + 0.5 cast to float32 first would round up
+    mu = _as_float(keypoints[..., :2])
     radius = 3 * sigma
     rounded = _round_half_up_trunc(mu)
     support = mu if centering == 'exact' else rounded
@@ -78,8 +85,8 @@ def gaussian_heatmaps(heatmap_size: Tuple[int, int],
     active = visible & overlaps
 
     center = rounded if centering == 'quantized' else mu
-    x = np.arange(W, dtype=np.float32)
-    y = np.arange(H, dtype=np.float32)
+    x = np.arange(W, dtype=mu.dtype)
+    y = np.arange(H, dtype=mu.dtype)
     # separable: exp(-(dx^2 + dy^2) / c) = exp(-dx^2 / c) * exp(-dy^2 / c)
     gx = np.exp(-(x - center[..., 0:1])**2 / (2 * sigma**2))  # (N, K, W)
     gy = np.exp(-(y - center[..., 1:2])**2 / (2 * sigma**2))  # (N, K, H)

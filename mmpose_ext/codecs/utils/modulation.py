@@ -101,17 +101,17 @@ def _valid_band(kernel: Tensor, outputs: int) -> Tensor:
     sum_t k[t] v[j + t]``: the 'valid' correlation of a patch. Cached: the
     decoders call this with the same few kernels and sizes."""
     return _valid_band_cached(
-        tuple(kernel.tolist()), outputs, str(kernel.device))
+        tuple(kernel.tolist()), outputs, str(kernel.device), kernel.dtype)
 
 
 @lru_cache(maxsize=64)
-def _valid_band_cached(taps: Tuple[float, ...], outputs: int,
-                       device: str) -> Tensor:
+def _valid_band_cached(taps: Tuple[float, ...], outputs: int, device: str,
+                       dtype: torch.dtype) -> Tensor:
     k = len(taps)
-    band = np.zeros((outputs + k - 1, outputs), dtype=np.float32)
+    band = np.zeros((outputs + k - 1, outputs), dtype=np.float64)
     for j in range(outputs):
         band[j:j + k, j] = taps
-    return torch.from_numpy(band).to(device)
+    return torch.from_numpy(band).to(device=device, dtype=dtype)
 
 
 def blurred_maximum(heatmaps: Tensor, kernel_x: Tensor,
