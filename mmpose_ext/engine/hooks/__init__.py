@@ -1,5 +1,9 @@
 """Training hooks (registered in mmpose.registry.HOOKS)."""
 from .check_invalid_loss_term_hook import (CheckInvalidLossTermHook,
                                            invalid_loss_terms)
+from .train_progress_hook import TrainProgressHook, format_progress
 
-__all__ = ['CheckInvalidLossTermHook', 'invalid_loss_terms']
+__all__ = [
+    'CheckInvalidLossTermHook', 'invalid_loss_terms', 'TrainProgressHook',
+    'format_progress'
+]

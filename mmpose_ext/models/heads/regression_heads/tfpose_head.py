@@ -18,6 +18,7 @@ from mmpose.utils.typing import (ConfigType, OptConfigType, OptSampleList,
                                  Predictions)
 from torch import Tensor, nn
 
+from ...layers.deformable_sampling import use_gather_sampling
 from ...layers.tfpose_decoder import TFPoseDecoder
 
 __all__ = ['TFPoseHead']
@@ -62,6 +63,14 @@ class TFPoseHead(BaseHead):
         dropout (float): Dropout in attentions and FFNs.
         with_q2q (bool): Query-to-query attention in the decoder layers.
         detach_refinement (bool): See :class:`TFPoseDecoder`.
+        initial_coords (str | Sequence): Initialization of ``y_0``, see
+            :class:`TFPoseDecoder`.
+        gather_sampling (bool): Deformable attention (encoder and decoder)
+            samples all levels in one gather where MMCV has no compiled
+            kernel (CPU) and nothing is traced
+            (:class:`~mmpose_ext.models.layers.GatherDeformableAttention`,
+            same result as MMCV's ``grid_sample`` path, cheaper); ``False``
+            keeps MMCV's module everywhere.
         loss (dict): Regression loss applied to every decoder layer's
             coordinates, called as ``loss(pred (B, K, 2), target (B, K, 2),
             weights (B, K, 1))``.
@@ -88,6 +97,8 @@ class TFPoseHead(BaseHead):
                  dropout: float = 0.1,
                  with_q2q: bool = True,
                  detach_refinement: bool = True,
+                 initial_coords='normal',
+                 gather_sampling: bool = False,
                  loss: ConfigType = dict(type='L1Loss', use_target_weight=True),
                  aux_head: OptConfigType = dict(
                      type='HeatmapHead',
@@ -140,7 +151,11 @@ class TFPoseHead(BaseHead):
             feedforward_channels=feedforward_channels,
             dropout=dropout,
             with_q2q=with_q2q,
-            detach_refinement=detach_refinement)
+            detach_refinement=detach_refinement,
+            initial_coords=initial_coords)
+        if gather_sampling:
+            use_gather_sampling(self.encoder)
+            use_gather_sampling(self.keypoint_decoder)
 
         self.loss_module = MODELS.build(loss)
         if aux_head is not None:
