@@ -87,6 +87,11 @@ VARIANTS = {
     'tfpose_l1x10': (QS, {'model.head.loss.loss_weight': 10.},
                      'L1 x10 (regression weighted like pixels of a 10-px '
                      'crop, against lambda)'),
+    'tfpose_auxc3': (QS, {'model.head.aux_level': 0,
+                          'model.head.aux_head.deconv_out_channels': (128, ),
+                          'model.head.aux_head.deconv_kernel_sizes': (4, )},
+                     'aux branch on the C3 tokens (stride 8, one deconv) '
+                     'instead of C5'),
     # the paper's two claims on the quickstart model
     'tfpose_noaux': (QS, {'model.head.aux_head': None},
                      'without the auxiliary heatmap loss'),
@@ -100,7 +105,8 @@ def _set_threads(n):
         os.environ[var] = str(n)
 
 
-def run_variant(name, seed, iters, eval_every, threads, data_root, out):
+def run_variant(name, seed, iters, eval_every, threads, data_root, out,
+                schedule_iters=None):
     """One variant in this process; writes its records as JSON to ``out``."""
     _set_threads(threads)
     import numpy as np
@@ -118,11 +124,12 @@ def run_variant(name, seed, iters, eval_every, threads, data_root, out):
     cfg.randomness = dict(seed=seed)
     cfg.train_cfg = dict(by_epoch=False, max_iters=iters,
                          val_interval=eval_every)
+    schedule_iters = schedule_iters or iters
     cfg.param_scheduler = [
         dict(type='LinearLR', begin=0, end=min(50, iters), start_factor=0.01,
              by_epoch=False),
-        dict(type='CosineAnnealingLR', begin=0, end=iters, T_max=iters,
-             by_epoch=False),
+        dict(type='CosineAnnealingLR', begin=0, end=schedule_iters,
+             T_max=schedule_iters, by_epoch=False),
     ]
     cfg.default_hooks.checkpoint = dict(
         type='CheckpointHook', interval=10**9, by_epoch=False,
@@ -303,6 +310,9 @@ def main():
     parser.add_argument('--seeds', type=int, nargs='+', default=[0])
     parser.add_argument('--iters', type=int, default=300)
     parser.add_argument('--eval-every', type=int, default=100)
+    parser.add_argument('--schedule-iters', type=int, default=None,
+                        help='length of the cosine schedule if not --iters '
+                        '(to stop a longer schedule early)')
     parser.add_argument('--threads', type=int, default=1,
                         help='torch threads per variant')
     parser.add_argument('--jobs', type=int, default=2,
@@ -320,7 +330,8 @@ def main():
         name, seed = args.single.rsplit(':', 1)
         run_variant(name, int(seed), args.iters, args.eval_every,
                     args.threads, args.data_root,
-                    osp.join(args.out_dir, f'{name}_seed{seed}.json'))
+                    osp.join(args.out_dir, f'{name}_seed{seed}.json'),
+                    args.schedule_iters)
         return
     unknown = [v for v in args.variants if v not in VARIANTS]
     if unknown:
@@ -340,6 +351,7 @@ def main():
             cmd = [sys.executable, osp.abspath(__file__), '--single',
                    f'{v}:{s}', '--iters', str(args.iters), '--eval-every',
                    str(args.eval_every), '--threads', str(args.threads),
+                   '--schedule-iters', str(args.schedule_iters or args.iters),
                    '--data-root', args.data_root, '--out-dir', args.out_dir]
             running.append((v, s, subprocess.Popen(
                 cmd, stdout=log, stderr=subprocess.STDOUT, cwd=REPO), log))
