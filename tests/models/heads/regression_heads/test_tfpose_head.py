@@ -240,3 +240,29 @@ def test_initial_coords(init):
         _head(initial_coords='mean')
     with pytest.raises(ValueError, match='inside'):
         _head(initial_coords=[[0.5, 1.5]] * K)
+
+
+def test_aux_branch_on_a_finer_level():
+    """aux_level=0: the auxiliary branch (one x2 deconvolution) reads the
+    first level's tokens (C3, the first 16x12 of the memory, row-major);
+    the loss is 50 x weighted MSE on its heatmaps."""
+    head = _head(aux_level=0, aux_head=dict(
+        type='HeatmapHead', deconv_out_channels=(16, ),
+        deconv_kernel_sizes=(4, ),
+        loss=dict(type='KeypointMSELoss', use_target_weight=True,
+                  loss_weight=50.)))
+    feats, samples = _feats(), _samples()
+    losses = head.loss(feats, samples)
+    _, memory = head.forward_all_layers(feats)
+    c3 = memory[:, :16 * 12].reshape(B, 16, 12, C).permute(0, 3, 1, 2)
+    torch.testing.assert_close(head.level_map(memory, feats, 0), c3)
+    torch.testing.assert_close(head.level_map(memory, feats, 2),
+                               head.c5_map(memory, (4, 3)))
+    heatmaps = head.aux_head.forward((c3, ))
+    gt = torch.stack([s.gt_fields.heatmaps for s in samples])
+    hw = torch.cat([s.gt_instance_labels.heatmap_weights for s in samples])
+    expected = 50 * (F.mse_loss(heatmaps, gt, reduction='none') *
+                     hw[..., None, None]).mean()
+    torch.testing.assert_close(losses['loss_aux'], expected)
+    with pytest.raises(ValueError, match='aux_level must index one of the 3'):
+        _head(aux_level=3)
