@@ -1,6 +1,6 @@
 # A small TFPose (ResNet-18, C = 64, N_E = 1, N_D = 2) on the four coco_tiny
 # images at 128x96: for the tests of train/test (2 iterations).
-_base_ = ['./tfpose_res18_synthetic-128x96.py']
+_base_ = ['./tfpose_res18-paper_synthetic-128x96.py']
 
 train_cfg = dict(max_epochs=2, val_interval=1)
 param_scheduler = [

@@ -6,7 +6,7 @@
 # Expected: coco/AP >= 0.9 (see docs/tfpose.md for the measured run). Opt-in:
 #   MMPOSE_EXT_SLOW=1 .venv/bin/pytest tests/tools/test_tfpose_tools.py -k overfit
 # or  .venv/bin/mim train mmpose_ext <this config> --work-dir work_dirs/overfit
-_base_ = ['./tfpose_res18_synthetic-128x96.py']
+_base_ = ['./tfpose_res18-paper_synthetic-128x96.py']
 
 train_cfg = dict(by_epoch=True, max_epochs=180, val_interval=60)
 optim_wrapper = dict(

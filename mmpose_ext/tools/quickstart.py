@@ -4,7 +4,8 @@
 
 1. generates the synthetic person keypoint set into ``data/synthetic`` (once;
    deterministic, see :mod:`mmpose_ext.datasets.synthetic`);
-2. trains the quickstart config (TFPose) on CPU with the mmpose_ext train
+2. trains the quickstart config (TFPose, a fixed number of iterations, with
+   a progress bar and the remaining time) on CPU with the mmpose_ext train
    tool (a finished run is reused; an interrupted one is resumed where it
    stopped);
 3. evaluates the final checkpoint with MMPose's CocoMetric on the val split
@@ -57,18 +58,28 @@ def _last_checkpoint(work_dir):
     return path if osp.isfile(path) else None
 
 
-def _train(config, work_dir, retrain, max_epochs):
+def _length(cfg):
+    """(key in a checkpoint's meta, number) of the config's training: a
+    fixed number of iterations (the quickstart config) or of epochs."""
+    train_cfg = cfg.train_cfg
+    if train_cfg.get('by_epoch', True) and 'max_epochs' in train_cfg:
+        return 'epoch', train_cfg.max_epochs
+    return 'iter', train_cfg.max_iters
+
+
+def _train(config, work_dir, retrain, length):
     """Returns the final checkpoint and whether it comes from an earlier,
     finished run."""
     from mmpose_ext.engine.checkpoint import safe_torch_load
+    key, total = length
     last = None if retrain else _last_checkpoint(work_dir)
     if last is not None:
-        epoch = safe_torch_load(last)['meta']['epoch']
-        if epoch >= max_epochs:
+        done = safe_torch_load(last)['meta'][key]
+        if done >= total:
             print(f'training: reusing the finished run in {work_dir} '
                   '(--retrain to train again)')
             return last, True
-        print(f'training: resuming the interrupted run at epoch {epoch}')
+        print(f'training: resuming the interrupted run at {key} {done}')
     _run(['-m', 'mmpose_ext.tools.train', config, '--work-dir', work_dir] +
          (['--resume'] if last is not None else []))
     return _last_checkpoint(work_dir), False
@@ -116,7 +127,7 @@ def main(argv=None):
 
     _ensure_data(args.data_root)
     checkpoint, reused = _train(args.config, args.work_dir, args.retrain,
-                                cfg.train_cfg.max_epochs)
+                                _length(cfg))
     metrics_file = osp.join(args.work_dir, 'val_metrics.json')
     picture = osp.join(args.work_dir, 'prediction.jpg')
     # a reused checkpoint that was already evaluated and drawn gives the

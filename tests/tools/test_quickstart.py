@@ -16,6 +16,9 @@ def test_default_config_is_tfpose():
     repo = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
     cfg = Config.fromfile(osp.join(repo, quickstart.DEFAULT_CONFIG))
     assert cfg.model.head.type == 'TFPoseHead'
+    # a fixed number of iterations, whatever the machine
+    assert not cfg.train_cfg.get('by_epoch', True)
+    assert cfg.train_cfg.max_iters > 0
     assert cfg.train_dataloader.dataset.data_root.rstrip('/').endswith(
         'data/synthetic')
 
@@ -36,12 +39,15 @@ def test_quickstart_trains_evaluates_draws_and_reuses(
     first = cli(args, timeout=900).stdout
     assert 'synthetic data: reusing' in first
     assert 'mmpose_ext.tools.train' in first
+    # the progress bar with the remaining time (not a terminal: one line
+    # per 5 % of the iterations, the last one at the end)
+    assert '2/2 iters' in first and 'ETA 00:00' in first
 
     summary = first[first.index('== mmpose_ext quickstart =='):]
     metrics = json.loads((work_dir / 'val_metrics.json').read_text())
     assert 0.0 <= metrics['coco/AP'] <= 1.0
     assert f"coco/AP     {metrics['coco/AP']:.3f}" in summary
-    checkpoint = work_dir / 'epoch_1.pth'
+    checkpoint = work_dir / 'iter_2.pth'
     assert checkpoint.is_file()
     assert f'checkpoint  {checkpoint}' in summary
     assert (work_dir / 'prediction.jpg').stat().st_size > 1000

@@ -3,8 +3,9 @@ from .check_invalid_loss_term_hook import (CheckInvalidLossTermHook,
                                            invalid_loss_terms)
 from .knowledge_token_fit_hook import KnowledgeTokenFitHook
 from .mae_reconstruction_hook import MAEReconstructionHook
+from .train_progress_hook import TrainProgressHook, format_progress
 
 __all__ = [
     'CheckInvalidLossTermHook', 'invalid_loss_terms', 'KnowledgeTokenFitHook',
-    'MAEReconstructionHook'
+    'MAEReconstructionHook', 'TrainProgressHook', 'format_progress'
 ]

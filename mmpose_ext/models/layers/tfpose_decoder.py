@@ -1,7 +1,7 @@
 """TFPose's keypoint decoder: K keypoint queries, query-to-query (q2q)
 self-attention, pixel-to-query (p2q) deformable attention around the current
 keypoint estimates, and layer-wise coordinate refinement (paper Sec. 3.3)."""
-from typing import Optional
+from typing import Optional, Sequence, Union
 
 import torch
 from mmengine.model import BaseModule, ModuleList
@@ -108,6 +108,10 @@ class TFPoseDecoder(BaseModule):
             does: each layer learns its own step and the sampling positions
             are not trained through later layers. The paper writes Eq. 4
             without saying; ``False`` backpropagates through the whole chain.
+        initial_coords (str | Sequence): Initialization of the learned
+            ``y_0``: ``'normal'`` (logits ~ N(0, 1), Deformable DETR's way for
+            its reference points), ``'center'`` (every keypoint at the crop
+            centre) or K (x, y) pairs inside (0, 1), e.g. a mean pose.
         init_cfg (dict, optional): Initialization config.
     """
 
@@ -123,6 +127,7 @@ class TFPoseDecoder(BaseModule):
                  with_q2q: bool = True,
                  refine_mlp_layers: int = 3,
                  detach_refinement: bool = True,
+                 initial_coords: Union[str, Sequence] = 'normal',
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         for name, value in (('num_keypoints', num_keypoints),
@@ -135,6 +140,22 @@ class TFPoseDecoder(BaseModule):
         self.num_layers = num_layers
         self.embed_dims = embed_dims
         self.detach_refinement = detach_refinement
+        if isinstance(initial_coords, str):
+            if initial_coords not in ('normal', 'center'):
+                raise ValueError(
+                    f'{self.__class__.__name__}: initial_coords must be '
+                    "'normal', 'center' or K (x, y) pairs, got "
+                    f'{initial_coords!r}')
+        else:
+            coords = torch.as_tensor(initial_coords, dtype=torch.float32)
+            if coords.shape != (num_keypoints, 2) or not bool(
+                    ((coords > 0) & (coords < 1)).all()):
+                raise ValueError(
+                    f'{self.__class__.__name__}: initial_coords must be '
+                    f'{num_keypoints} (x, y) pairs inside (0, 1), got shape '
+                    f'{tuple(coords.shape)}')
+            initial_coords = coords
+        self._initial_coords_init = initial_coords
 
         self.layers = ModuleList([
             TFPoseDecoderLayer(
@@ -175,7 +196,8 @@ class TFPoseDecoder(BaseModule):
         """Deformable DETR's initialization: Xavier for the layers' matrices,
         MMCV's own for the deformable attention (sampling offsets on rings),
         zero for the last layer of each refinement MLP (so ``y_d = y_0`` at
-        the start), normal for Q, its position and the logits of ``y_0``."""
+        the start), normal for Q and its position, ``y_0`` as
+        ``initial_coords`` says."""
         for p in self.layers.parameters():
             if p.dim() > 1:
                 nn.init.xavier_uniform_(p)
@@ -187,7 +209,14 @@ class TFPoseDecoder(BaseModule):
             nn.init.constant_(mlp.layers[-1].bias, 0.)
         nn.init.normal_(self.query)
         nn.init.normal_(self.query_pos)
-        nn.init.normal_(self.initial_logits)
+        init = self._initial_coords_init
+        with torch.no_grad():
+            if isinstance(init, str) and init == 'normal':
+                nn.init.normal_(self.initial_logits)
+            elif isinstance(init, str):  # 'center'
+                self.initial_logits.zero_()
+            else:
+                self.initial_logits.copy_(inverse_sigmoid(init, eps=_LOGIT_EPS))
         self._is_init = True
 
     @property

@@ -18,6 +18,7 @@ from mmpose.utils.typing import (ConfigType, OptConfigType, OptSampleList,
                                  Predictions)
 from torch import Tensor, nn
 
+from ...layers.deformable_sampling import use_gather_sampling
 from ...layers.tfpose_decoder import TFPoseDecoder
 
 __all__ = ['TFPoseHead']
@@ -62,6 +63,19 @@ class TFPoseHead(BaseHead):
         dropout (float): Dropout in attentions and FFNs.
         with_q2q (bool): Query-to-query attention in the decoder layers.
         detach_refinement (bool): See :class:`TFPoseDecoder`.
+        initial_coords (str | Sequence): Initialization of ``y_0``, see
+            :class:`TFPoseDecoder`.
+        gather_sampling (bool): Deformable attention (encoder and decoder)
+            samples all levels in one gather where MMCV has no compiled
+            kernel (CPU) and nothing is traced
+            (:class:`~mmpose_ext.models.layers.GatherDeformableAttention`,
+            same result as MMCV's ``grid_sample`` path, cheaper); ``False``
+            keeps MMCV's module everywhere.
+        aux_level (int): The feature level whose memory tokens the
+            auxiliary branch reads: -1, the last (C5), is the paper's; a
+            finer level (e.g. 0 = C3, stride 8, with one x2 deconvolution)
+            supervises the tokens the p2q attention samples most finely (an
+            option departing from the paper, measured in docs/tfpose.md).
         loss (dict): Regression loss applied to every decoder layer's
             coordinates, called as ``loss(pred (B, K, 2), target (B, K, 2),
             weights (B, K, 1))``.
@@ -88,6 +102,9 @@ class TFPoseHead(BaseHead):
                  dropout: float = 0.1,
                  with_q2q: bool = True,
                  detach_refinement: bool = True,
+                 initial_coords='normal',
+                 gather_sampling: bool = False,
+                 aux_level: int = -1,
                  loss: ConfigType = dict(type='L1Loss', use_target_weight=True),
                  aux_head: OptConfigType = dict(
                      type='HeatmapHead',
@@ -108,8 +125,13 @@ class TFPoseHead(BaseHead):
         if embed_dims % 2:
             raise ValueError(f'{name}: embed_dims must be even (half of it '
                              f'encodes x, half y), got {embed_dims}')
+        if not -num_feature_levels <= aux_level < num_feature_levels:
+            raise ValueError(f'{name}: aux_level must index one of the '
+                             f'{num_feature_levels} feature levels, got '
+                             f'{aux_level}')
         self.num_keypoints = num_keypoints
         self.num_feature_levels = num_feature_levels
+        self.aux_level = aux_level % num_feature_levels
         self.embed_dims = embed_dims
 
         self.level_embed = nn.Parameter(
@@ -140,7 +162,11 @@ class TFPoseHead(BaseHead):
             feedforward_channels=feedforward_channels,
             dropout=dropout,
             with_q2q=with_q2q,
-            detach_refinement=detach_refinement)
+            detach_refinement=detach_refinement,
+            initial_coords=initial_coords)
+        if gather_sampling:
+            use_gather_sampling(self.encoder)
+            use_gather_sampling(self.keypoint_decoder)
 
         self.loss_module = MODELS.build(loss)
         if aux_head is not None:
@@ -298,7 +324,7 @@ class TFPoseHead(BaseHead):
             losses[f'loss_reg_dec{d}'] = self.loss_module(
                 coords, labels, weights.unsqueeze(-1))
         if self.aux_head is not None:
-            losses['loss_aux'] = self._aux_loss(memory, feats[-1].shape[-2:],
+            losses['loss_aux'] = self._aux_loss(memory, feats,
                                                 batch_data_samples)
 
         _, avg_acc, _ = keypoint_pck_accuracy(
@@ -310,9 +336,28 @@ class TFPoseHead(BaseHead):
         losses['acc_pose'] = torch.tensor(avg_acc, device=labels.device)
         return losses
 
-    def _aux_loss(self, memory: Tensor, c5_shape: Tuple[int, int],
+    def level_map(self, memory: Tensor, feats: Sequence[Tensor],
+                  level: int) -> Tensor:
+        """The memory tokens of one feature level as a map.
+
+        Args:
+            memory (Tensor): (B, N, C), levels concatenated in input order.
+            feats (Sequence[Tensor]): The L input maps (for their shapes).
+            level (int): Which level.
+
+        Returns:
+            Tensor: (B, C, h_l, w_l).
+        """
+        start = sum(f.shape[-2] * f.shape[-1] for f in feats[:level])
+        h, w = feats[level].shape[-2:]
+        # (B, h*w, C) -> (B, C, h*w) -> (B, C, h, w)
+        return memory[:, start:start + h * w].transpose(1, 2).reshape(
+            memory.size(0), -1, h, w)
+
+    def _aux_loss(self, memory: Tensor, feats: Sequence[Tensor],
                   batch_data_samples: List) -> Tensor:
-        heatmaps = self.aux_head((self.c5_map(memory, c5_shape), ))
+        level = self.aux_level
+        heatmaps = self.aux_head((self.level_map(memory, feats, level), ))
         samples = batch_data_samples
         if 'heatmaps' not in samples[0].gt_fields or \
                 'heatmap_weights' not in samples[0].gt_instance_labels:
@@ -326,10 +371,12 @@ class TFPoseHead(BaseHead):
         if heatmaps.shape != gt_heatmaps.shape:
             raise ValueError(
                 f'{self.__class__.__name__}: the auxiliary branch predicts '
-                f'heatmaps of shape {tuple(heatmaps.shape)} from the last '
-                f'feature level ({tuple(c5_shape)}) but the targets have '
-                f'shape {tuple(gt_heatmaps.shape)}; the last level must be '
+                f'heatmaps of shape {tuple(heatmaps.shape)} from feature '
+                f'level {level} ({tuple(feats[level].shape[-2:])}) but the '
+                f'targets have shape {tuple(gt_heatmaps.shape)}; with the '
+                'paper\'s branch (3 x2 deconvolutions) the last level must be '
                 'C5 (stride 32) and the codec\'s heatmap_size a quarter of '
-                'its input_size')
+                'its input_size; for another aux_level give the branch as '
+                'many deconvolutions as take that level to heatmap_size')
         return self.aux_head.loss_module(heatmaps, gt_heatmaps,
                                          heatmap_weights)

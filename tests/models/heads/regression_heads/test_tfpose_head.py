@@ -186,3 +186,83 @@ def test_every_parameter_gets_a_gradient():
                if p.grad is None or not torch.isfinite(p.grad).all() or
                p.grad.abs().max() == 0]
     assert no_grad == []
+
+
+def test_gather_sampling_gives_the_same_losses_and_gradients():
+    """gather_sampling=True replaces every MMCV deformable attention (encoder
+    and decoder) by the one-gather module: same state dict, same losses and
+    gradients as MMCV's grid_sample path (1e-5)."""
+    from mmcv.ops import MultiScaleDeformableAttention
+
+    from mmpose_ext.models.layers import GatherDeformableAttention
+    ref = _head(gather_sampling=False).train()
+    ours = _head(gather_sampling=True).train()
+    kinds = [type(m) for m in ours.modules()
+             if isinstance(m, MultiScaleDeformableAttention)]
+    assert kinds and set(kinds) == {GatherDeformableAttention}
+    assert {type(m) for m in ref.modules()
+            if isinstance(m, MultiScaleDeformableAttention)} == {
+                MultiScaleDeformableAttention}
+    ours.load_state_dict(ref.state_dict())
+    results = []
+    for head in (ref, ours):
+        feats = [f.requires_grad_() for f in _feats(seed=3)]
+        losses = head.loss(feats, _samples(seed=3))
+        total = sum(v for k, v in losses.items() if 'loss' in k)
+        total.backward()
+        results.append((losses, [f.grad for f in feats],
+                        {n: p.grad for n, p in head.named_parameters()}))
+    (l0, f0, p0), (l1, f1, p1) = results
+    for key in l0:
+        torch.testing.assert_close(l1[key], l0[key], atol=1e-5, rtol=0)
+    for a, b in zip(f1, f0):
+        torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-4)
+    for name, grad in p0.items():
+        if grad is not None:
+            torch.testing.assert_close(p1[name], grad, atol=1e-5, rtol=1e-4,
+                                       msg=name)
+
+
+@pytest.mark.parametrize('init', ['center', 'mean'])
+def test_initial_coords(init):
+    """y_0 starts at the crop centre or at given coordinates (a mean pose),
+    and every layer returns it while the refinement MLPs are zero."""
+    rng = np.random.default_rng(0)
+    target = (np.full((K, 2), 0.5) if init == 'center' else
+              rng.uniform(0.1, 0.9, (K, 2)))
+    head = _head(initial_coords='center' if init == 'center'
+                 else target.tolist())
+    coords = head(_feats())
+    torch.testing.assert_close(
+        coords, torch.tensor(target, dtype=torch.float32).expand(B, K, 2),
+        atol=1e-5, rtol=0)
+    with pytest.raises(ValueError, match='initial_coords'):
+        _head(initial_coords='mean')
+    with pytest.raises(ValueError, match='inside'):
+        _head(initial_coords=[[0.5, 1.5]] * K)
+
+
+def test_aux_branch_on_a_finer_level():
+    """aux_level=0: the auxiliary branch (one x2 deconvolution) reads the
+    first level's tokens (C3, the first 16x12 of the memory, row-major);
+    the loss is 50 x weighted MSE on its heatmaps."""
+    head = _head(aux_level=0, aux_head=dict(
+        type='HeatmapHead', deconv_out_channels=(16, ),
+        deconv_kernel_sizes=(4, ),
+        loss=dict(type='KeypointMSELoss', use_target_weight=True,
+                  loss_weight=50.)))
+    feats, samples = _feats(), _samples()
+    losses = head.loss(feats, samples)
+    _, memory = head.forward_all_layers(feats)
+    c3 = memory[:, :16 * 12].reshape(B, 16, 12, C).permute(0, 3, 1, 2)
+    torch.testing.assert_close(head.level_map(memory, feats, 0), c3)
+    torch.testing.assert_close(head.level_map(memory, feats, 2),
+                               head.c5_map(memory, (4, 3)))
+    heatmaps = head.aux_head.forward((c3, ))
+    gt = torch.stack([s.gt_fields.heatmaps for s in samples])
+    hw = torch.cat([s.gt_instance_labels.heatmap_weights for s in samples])
+    expected = 50 * (F.mse_loss(heatmaps, gt, reduction='none') *
+                     hw[..., None, None]).mean()
+    torch.testing.assert_close(losses['loss_aux'], expected)
+    with pytest.raises(ValueError, match='aux_level must index one of the 3'):
+        _head(aux_level=3)

@@ -1,0 +1,111 @@
+"""CPU time of one training step (forward, losses, backward, optimizer) of
+the synthetic-set TFPose configs beside SimpleBaseline-R18, in one run; and
+of TFPose with MMCV's per-level ``grid_sample`` sampling against the
+one-gather sampling (``gather_sampling``), with the same result.
+
+    .venv/bin/python benchmarks/tfpose_step.py [--repeats 10] [--threads 1]
+
+The same real batch (8 crops of the synthetic train set through the
+config's pipeline) is used for every model; the models alternate step by
+step, so a machine shared with other work slows them alike: read the ratio
+column. Also printed: the largest difference between the two samplings'
+losses and gradients after one step from the same weights.
+"""
+import argparse
+import copy
+import os
+import os.path as osp
+import statistics
+import sys
+import time
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+SB = 'configs/simplebaseline/td-hm_res18_synthetic-128x96.py'
+QS = 'configs/tfpose/tfpose_res18_synthetic-128x96.py'
+PAPER = 'configs/tfpose/tfpose_res18-paper_synthetic-128x96.py'
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--repeats', type=int, default=10)
+    parser.add_argument('--threads', type=int, default=1)
+    parser.add_argument('--data-root', default='data/synthetic')
+    args = parser.parse_args()
+    os.environ['MMPOSE_EXT_SYNTHETIC'] = args.data_root
+    import torch
+    torch.set_num_threads(args.threads)
+    from mmengine.config import Config
+    from mmengine.optim import build_optim_wrapper
+    from mmengine.registry import init_default_scope
+    from mmengine.runner import Runner
+    from mmpose.registry import MODELS
+
+    import mmpose_ext  # noqa: F401
+    init_default_scope('mmpose')
+
+    def build(config, **head):
+        cfg = Config.fromfile(osp.join(REPO, config))
+        cfg.model.head.update(head)
+        torch.manual_seed(0)
+        model = MODELS.build(cfg.model)
+        model.init_weights()
+        model.train()
+        loader = cfg.train_dataloader.copy()
+        loader.update(num_workers=0, persistent_workers=False)
+        loader.sampler = dict(type='DefaultSampler', shuffle=False)
+        batch = next(iter(Runner.build_dataloader(loader, seed=0)))
+        return model, cfg, batch
+
+    entries = {}
+    sb, sb_cfg, sb_batch = build(SB)
+    entries['SimpleBaseline-R18'] = (sb, sb_cfg, sb_batch)
+    for name, config in (('TFPose quickstart', QS),
+                         ('TFPose r18 (paper arch.)', PAPER)):
+        for gather in (False, True):
+            model, cfg, batch = build(config, gather_sampling=gather)
+            label = f"{name}, {'gather' if gather else 'MMCV grid_sample'}"
+            entries[label] = (model, cfg, batch)
+
+    # same weights, same batch: the two samplings give the same step
+    for name in ('TFPose quickstart', 'TFPose r18 (paper arch.)'):
+        a = entries[f'{name}, MMCV grid_sample'][0]
+        b = entries[f'{name}, gather'][0]
+        b.load_state_dict(a.state_dict())
+        batch = entries[f'{name}, gather'][2]
+        grads, losses = [], []
+        for m in (a, b):
+            m.zero_grad()
+            data = m.data_preprocessor(batch, True)
+            loss = m._run_forward(data, mode='loss')
+            total = sum(v for k, v in loss.items() if k.startswith('loss'))
+            total.backward()
+            losses.append(float(total))
+            grads.append([p.grad.clone() for p in m.parameters()
+                          if p.grad is not None])
+        gdiff = max(float((x - y).abs().max()) for x, y in zip(*grads))
+        print(f'{name}: loss {losses[0]:.6f} vs {losses[1]:.6f}, '
+              f'max |grad difference| {gdiff:.2e}')
+
+    steppers = {}
+    for label, (model, cfg, batch) in entries.items():
+        wrapper = build_optim_wrapper(model, copy.deepcopy(cfg.optim_wrapper))
+        steppers[label] = (model, wrapper, batch)
+    times = {label: [] for label in steppers}
+    for r in range(args.repeats + 1):
+        for label, (model, wrapper, batch) in steppers.items():
+            start = time.perf_counter()
+            model.train_step(batch, wrapper)
+            if r:  # the first round warms up
+                times[label].append(time.perf_counter() - start)
+    base = statistics.median(times['SimpleBaseline-R18'])
+    print(f'\ntorch {torch.__version__}, {torch.get_num_threads()} thread(s), '
+          f'batch 8 at 128x96, median of {args.repeats} steps\n')
+    print('| model | s / step | ratio to SB-R18 |')
+    print('| --- | ---: | ---: |')
+    for label, ts in times.items():
+        t = statistics.median(ts)
+        print(f'| {label} | {t:.3f} | {t / base:.2f} |')
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""The one-gather deformable sampling against MMCV's PyTorch reference
+(``multi_scale_deformable_attn_pytorch``), forward and backward, and the
+attention module that uses it against MMCV's module."""
+import pytest
+import torch
+from mmcv.ops import MultiScaleDeformableAttention
+from mmcv.ops.multi_scale_deform_attn import multi_scale_deformable_attn_pytorch
+
+from mmpose_ext.models.layers import (GatherDeformableAttention,
+                                      multi_scale_deformable_attn_gather,
+                                      use_gather_sampling)
+
+SHAPES = [(16, 12), (8, 6), (4, 3), (1, 1)]
+
+
+def _inputs(seed, bs=2, queries=7, heads=4, dims=8, points=3, spread=0.3):
+    g = torch.Generator().manual_seed(seed)
+    shapes = torch.tensor(SHAPES)
+    n = int(shapes.prod(1).sum())
+    levels = len(SHAPES)
+    value = torch.randn(bs, n, heads, dims, generator=g, dtype=torch.float64)
+    # many points outside [0, 1] (zero padding) and on cell borders
+    loc = torch.rand(bs, queries, heads, levels, points, 2, generator=g,
+                     dtype=torch.float64) * (1 + 2 * spread) - spread
+    loc[0, 0, 0, 0, 0] = torch.tensor([0.5, 0.25], dtype=torch.float64)
+    loc[0, 0, 0, 1, 0] = torch.tensor([0., 1.], dtype=torch.float64)
+    weights = torch.rand(bs, queries, heads, levels, points, generator=g,
+                         dtype=torch.float64)
+    return value, shapes, loc, weights
+
+
+@pytest.mark.parametrize('seed', [0, 1, 2])
+@pytest.mark.parametrize('dtype', [torch.float64, torch.float32])
+def test_forward_and_backward_equal_mmcv(seed, dtype):
+    inputs = [t.to(dtype) if t.is_floating_point() else t
+              for t in _inputs(seed)]
+    grads, outs = [], []
+    for fn in (multi_scale_deformable_attn_pytorch,
+               multi_scale_deformable_attn_gather):
+        value, shapes, loc, weights = [
+            t.clone().requires_grad_(t.is_floating_point()) for t in inputs]
+        out = fn(value, shapes, loc, weights)
+        g = torch.Generator().manual_seed(seed + 10)
+        upstream = torch.randn(out.shape, generator=g, dtype=dtype)
+        (out * upstream).sum().backward()
+        outs.append(out.detach())
+        grads.append([value.grad, loc.grad, weights.grad])
+    assert outs[0].shape == outs[1].shape == (2, 7, 4 * 8)
+    torch.testing.assert_close(outs[1], outs[0], atol=1e-5, rtol=0)
+    for name, ours, ref in zip(('value', 'locations', 'weights'), grads[1],
+                               grads[0]):
+        assert ref.abs().max() > 0, name
+        # locations: d/dx of bilinear weights x value, scaled by w_l (<= 16)
+        torch.testing.assert_close(ours, ref, atol=1e-5 if name != 'locations'
+                                   or dtype == torch.float64 else 5e-5,
+                                   rtol=0 if dtype == torch.float64 else 1e-5,
+                                   msg=name)
+
+
+def test_wrong_shapes_are_named():
+    value, shapes, loc, weights = _inputs(0)
+    with pytest.raises(ValueError, match='spatial shapes'):
+        multi_scale_deformable_attn_gather(value[:, 1:], shapes, loc, weights)
+
+
+def _mmcv_and_gather(seed=0, dropout=0.):
+    torch.manual_seed(seed)
+    ref = MultiScaleDeformableAttention(
+        embed_dims=32, num_heads=4, num_levels=len(SHAPES), num_points=3,
+        dropout=dropout, batch_first=True)
+    ref.init_weights()
+    g = torch.Generator().manual_seed(seed)
+    # spread the sampling far beyond MMCV's rings, into the zero padding
+    ref.sampling_offsets.weight.data = torch.randn(
+        ref.sampling_offsets.weight.shape, generator=g) * 0.5
+    ref.attention_weights.weight.data = torch.randn(
+        ref.attention_weights.weight.shape, generator=g) * 0.3
+    wrapper = torch.nn.Module()
+    wrapper.attn = ref
+    import copy
+    ours = use_gather_sampling(copy.deepcopy(wrapper)).attn
+    return ref, ours
+
+
+def test_module_equals_mmcv_forward_and_backward():
+    ref, ours = _mmcv_and_gather()
+    assert type(ours) is GatherDeformableAttention
+    assert ours.state_dict().keys() == ref.state_dict().keys()
+    g = torch.Generator().manual_seed(3)
+    shapes = torch.tensor(SHAPES)
+    n = int(shapes.prod(1).sum())
+    start = torch.cat((shapes.new_zeros(1), shapes.prod(1).cumsum(0)[:-1]))
+    query = torch.randn(2, 9, 32, generator=g)
+    value = torch.randn(2, n, 32, generator=g)
+    pos = torch.randn(2, 9, 32, generator=g)
+    ref_pts = torch.rand(2, 9, len(SHAPES), 2, generator=g)
+    outs, grads = [], []
+    for attn in (ref, ours):
+        q, v = query.clone().requires_grad_(), value.clone().requires_grad_()
+        out = attn(q, value=v, query_pos=pos, reference_points=ref_pts,
+                   spatial_shapes=shapes, level_start_index=start)
+        out.square().sum().backward()
+        outs.append(out.detach())
+        grads.append([q.grad, v.grad] +
+                     [p.grad.clone() for p in attn.parameters()])
+    torch.testing.assert_close(outs[1], outs[0], atol=1e-5, rtol=0)
+    for a, b in zip(grads[1], grads[0]):
+        torch.testing.assert_close(a, b, atol=1e-4, rtol=1e-5)
+
+
+def test_tracing_keeps_mmcvs_graph():
+    """Under tracing (ONNX export, FLOP counting) the module runs MMCV's
+    grid_sample path, so the traced graph is MMCV's."""
+    ref, ours = _mmcv_and_gather()
+    shapes = torch.tensor(SHAPES)
+    n = int(shapes.prod(1).sum())
+    start = torch.cat((shapes.new_zeros(1), shapes.prod(1).cumsum(0)[:-1]))
+    g = torch.Generator().manual_seed(4)
+    query = torch.randn(1, 5, 32, generator=g)
+    value = torch.randn(1, n, 32, generator=g)
+    ref_pts = torch.rand(1, 5, len(SHAPES), 2, generator=g)
+
+    class Call(torch.nn.Module):
+        def __init__(self, attn):
+            super().__init__()
+            self.attn = attn
+
+        def forward(self, q, v, r):
+            return self.attn(q, value=v, reference_points=r,
+                             spatial_shapes=shapes, level_start_index=start)
+
+    with torch.no_grad():
+        traced = torch.jit.trace(Call(ours), (query, value, ref_pts))
+        kinds = {node.kind() for node in traced.inlined_graph.nodes()}
+        assert 'aten::grid_sampler' in kinds
+        assert 'aten::embedding_bag' not in kinds
+        torch.testing.assert_close(
+            traced(query, value, ref_pts), Call(ref)(query, value, ref_pts),
+            atol=1e-5, rtol=0)
