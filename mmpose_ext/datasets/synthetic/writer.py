@@ -8,6 +8,13 @@ Layout under ``out_dir`` (what ``configs/_base_/data/synthetic.py`` reads)::
     images/val/000001.jpg ...
     person_detection_results/person_detections_val.json
 
+and, with ``extra_formats=('aic',)`` (``--extra-formats aic``), the same
+people with AI Challenger's 14 keypoints in MMPose's COCO-style AIC files
+(see :mod:`.aic_person`; the COCO files stay the same bytes)::
+
+    annotations/aic_keypoints_train.json
+    annotations/aic_keypoints_val.json
+
 Every image is drawn from its own random generator seeded by ``(seed, split,
 index)``, so the output is the same bytes for the same arguments (nothing
 depends on global random state, the clock or the order of a hash), and image
@@ -22,14 +29,18 @@ import cv2
 import numpy as np
 from xtcocotools import mask as mask_utils
 
+from .aic_person import aic_category, annotate_aic
 from .coco_person import PERSON_CATEGORY_ID, person_category
 from .detections import simulate_detections
-from .scene import PersonAnnotation, make_image
+from .figure import NUM_PARTS
+from .scene import PersonAnnotation, make_scene
 
 SPLITS = {'train': 0, 'val': 1}
 DEFAULTS = dict(num_train=1800, num_val=150, seed=0, width=256, height=256,
                 max_people=3, jpeg_quality=92)
 MIN_SIDE = 64
+# the other keypoint definitions the same scenes can be written in
+EXTRA_FORMATS = ('aic', )
 
 
 def _rng(seed: int, split: str, index: int, stream: int):
@@ -57,6 +68,35 @@ def _annotation(person: PersonAnnotation, ann_id: int, image_id: int) -> dict:
         'segmentation': {'size': [int(s) for s in rle['size']],
                          'counts': rle['counts'].decode('ascii')},
     }
+
+
+def _aic_annotation(person: dict, ann_id: int, image_id: int) -> dict:
+    kps = []
+    for x, y, v in person['keypoints']:
+        kps += [round(float(x), 2), round(float(y), 2), int(v)] if v > 0 \
+            else [0, 0, 0]
+    return {
+        'id': ann_id,
+        'image_id': image_id,
+        'category_id': PERSON_CATEGORY_ID,
+        'iscrowd': 0,
+        'num_keypoints': int((person['keypoints'][:, 2] > 0).sum()),
+        'keypoints': kps,
+        'bbox': [int(v) for v in person['bbox']],
+        'area': int(person['area']),
+    }
+
+
+def check_extra_formats(extra_formats) -> tuple:
+    """The requested extra formats as a tuple; ``ValueError`` naming an
+    unknown one."""
+    extra_formats = tuple(extra_formats or ())
+    for name in extra_formats:
+        if name not in EXTRA_FORMATS:
+            raise ValueError(
+                f'synthetic data: unknown extra format {name!r} '
+                f'(--extra-formats); known: {", ".join(EXTRA_FORMATS)}')
+    return extra_formats
 
 
 def _write_json(path: str, obj) -> None:
@@ -102,16 +142,24 @@ def _make_dirs(out_dir: str) -> None:
 
 def write_split(out_dir: str, split: str, num_images: int, seed: int,
                 width: int, height: int, max_people: int,
-                jpeg_quality: int) -> Dict[str, int]:
+                jpeg_quality: int, extra_formats=()) -> Dict[str, int]:
     """Render ``num_images`` images of ``split`` (``'train'`` or ``'val'``)
     and write them with their annotation file (and, for ``'val'``, the
-    detection results). Returns counts of images, people and detections."""
-    images, annotations, detections = [], [], []
+    detection results; with ``extra_formats=('aic',)`` the AIC file too).
+    Returns counts of images, people and detections."""
+    images, annotations, detections, aic = [], [], [], []
     for index in range(num_images):
         image_id = index + 1
         file_name = f'{image_id:06d}.jpg'
-        image, people = make_image(_rng(seed, split, index, 0), width, height,
-                                   max_people)
+        scene, image, labels, all_people = make_scene(
+            _rng(seed, split, index, 0), width, height, max_people)
+        people = [p for p in all_people if p is not None]
+        if 'aic' in extra_formats:
+            for person in annotate_aic(scene.figures, all_people, labels,
+                                       NUM_PARTS):
+                if person is not None:
+                    aic.append(_aic_annotation(person, len(aic) + 1,
+                                               image_id))
         ok, jpeg = cv2.imencode('.jpg', image,
                                 [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality])
         if not ok:
@@ -147,6 +195,16 @@ def write_split(out_dir: str, split: str, num_images: int, seed: int,
     if split == 'val':
         _write_json(osp.join(out_dir, 'person_detection_results',
                              'person_detections_val.json'), detections)
+    if 'aic' in extra_formats:
+        _write_json(osp.join(out_dir, 'annotations',
+                             f'aic_keypoints_{split}.json'), {
+            **coco,
+            'info': {**coco['info'],
+                     'description': 'mmpose_ext synthetic person keypoints, '
+                     'AI Challenger keypoints'},
+            'annotations': aic,
+            'categories': [aic_category()],
+        })
     return dict(images=len(images), people=len(annotations),
                 detections=len(detections))
 
@@ -157,19 +215,22 @@ def generate_dataset(out_dir: str, num_train: int = DEFAULTS['num_train'],
                      width: int = DEFAULTS['width'],
                      height: int = DEFAULTS['height'],
                      max_people: int = DEFAULTS['max_people'],
-                     jpeg_quality: int = DEFAULTS['jpeg_quality']
-                     ) -> Dict[str, Dict[str, int]]:
-    """Write the whole synthetic set under ``out_dir`` (see the module doc).
+                     jpeg_quality: int = DEFAULTS['jpeg_quality'],
+                     extra_formats=()) -> Dict[str, Dict[str, int]]:
+    """Write the whole synthetic set under ``out_dir`` (see the module doc);
+    ``extra_formats`` (a subset of :data:`EXTRA_FORMATS`) adds the same
+    people in other keypoint definitions.
 
     Returns:
         dict: per split, the counts from :func:`write_split`.
     """
     check_arguments(num_train, num_val, seed, width, height, max_people,
                     jpeg_quality)
+    extra_formats = check_extra_formats(extra_formats)
     _make_dirs(out_dir)
     counts = {}
     for split, num in (('train', num_train), ('val', num_val)):
         counts[split] = write_split(out_dir, split, num, seed, width, height,
-                                    max_people, jpeg_quality)
+                                    max_people, jpeg_quality, extra_formats)
     return counts
 
