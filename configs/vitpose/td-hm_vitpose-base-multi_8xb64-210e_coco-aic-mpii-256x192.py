@@ -101,6 +101,9 @@ model = dict(
         mpii=dict(coco_head, out_channels=16)),
     test_cfg=dict(flip_test=True, flip_mode='heatmap', shift_heatmap=False))
 
+# (MMPoseInferencer reads the top-level data_mode)
+data_mode = 'topdown'
+
 train_pipeline = [
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale'),
@@ -138,19 +141,19 @@ aic_val_images = ('ai_challenger_keypoint_validation_20170911/'
 # each dataset runs its own pipeline (its flip pairs, its head's codec) and
 # packs its samples; CombinedDataset only concatenates them
 coco_train = dict(
-    type='CocoDataset', data_root=coco_root, data_mode='topdown',
+    type='CocoDataset', data_root=coco_root, data_mode=data_mode,
     ann_file='annotations/person_keypoints_train2017.json',
     data_prefix=dict(img='train2017/'), pipeline=train_pipeline)
 aic_train = dict(
-    type='AicDataset', data_root=aic_root, data_mode='topdown',
+    type='AicDataset', data_root=aic_root, data_mode=data_mode,
     ann_file='annotations/aic_train.json',
     data_prefix=dict(img=aic_train_images), pipeline=train_pipeline)
 mpii_train = dict(
-    type='MpiiDataset', data_root=mpii_root, data_mode='topdown',
+    type='MpiiDataset', data_root=mpii_root, data_mode=data_mode,
     ann_file='annotations/mpii_train.json',
     data_prefix=dict(img='images/'), pipeline=mpii_train_pipeline)
 coco_val = dict(
-    type='CocoDataset', data_root=coco_root, data_mode='topdown',
+    type='CocoDataset', data_root=coco_root, data_mode=data_mode,
     ann_file='annotations/person_keypoints_val2017.json',
     bbox_file=coco_root + 'person_detection_results/'
     'COCO_val2017_detections_AP_H_56_person.json',
@@ -158,12 +161,12 @@ coco_val = dict(
     data_prefix=dict(img='val2017/'), test_mode=True,
     pipeline=val_pipeline)
 aic_val = dict(
-    type='AicDataset', data_root=aic_root, data_mode='topdown',
+    type='AicDataset', data_root=aic_root, data_mode=data_mode,
     ann_file='annotations/aic_val.json',
     data_prefix=dict(img=aic_val_images), test_mode=True,
     pipeline=val_pipeline)
 mpii_val = dict(
-    type='MpiiDataset', data_root=mpii_root, data_mode='topdown',
+    type='MpiiDataset', data_root=mpii_root, data_mode=data_mode,
     ann_file='annotations/mpii_val.json',
     headbox_file=mpii_root + 'annotations/mpii_gt_val.mat',
     data_prefix=dict(img='images/'), test_mode=True,

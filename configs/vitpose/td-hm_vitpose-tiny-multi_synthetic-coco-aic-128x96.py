@@ -1,11 +1,11 @@
 # ViTPose multi-dataset training at test size on the embedded synthetic data:
 # one tiny PlainViT (width 128, 4 layers), a head for the COCO-format set
 # (17 keypoints) and a head for the AI Challenger-format set (14 keypoints),
-# every batch 8 + 8 crops, each dataset validated with its own CocoMetric
-# (coco/AP, aic/AP) in one loop. The README compares it with
-# td-hm_vitpose-tiny_synthetic-coco-128x96.py (the same model on the COCO set
-# alone, same iterations and batch size). The tests run it for 2 iterations
-# (--cfg-options train_cfg.max_iters=2 ...).
+# every batch 8 COCO-format + 8 AIC-format crops, each dataset validated with
+# its own CocoMetric (coco/AP, aic/AP) in one loop. The README compares it
+# with td-hm_vitpose-tiny_synthetic-coco-128x96.py (the same model on the
+# COCO set alone: the same 8 COCO crops per iteration, the same iterations).
+# The tests run it for 2 iterations (--cfg-options train_cfg.max_iters=2 ...).
 #
 # Data (docs/synthetic.md):
 #   python -m mmpose_ext.datasets.synthetic --out data/synthetic
@@ -21,11 +21,12 @@ custom_imports = dict(
 
 embed_dims = 128
 num_layers = 4
-max_iters = 600
+max_iters = 800
 batch_size = 16
 
 train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)
+    _delete_=True, type='IterBasedTrainLoop', max_iters=max_iters,
+    val_interval=max_iters)
 val_cfg = dict()
 test_cfg = dict()
 optim_wrapper = dict(
@@ -91,6 +92,9 @@ model = dict(
     heads=dict(coco=coco_head, aic=aic_head),
     test_cfg=dict(flip_test=True, flip_mode='heatmap', shift_heatmap=False))
 
+# (MMPoseInferencer reads the top-level data_mode)
+data_mode = 'topdown'
+
 train_pipeline = [
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale'),
@@ -113,23 +117,23 @@ aic_root = '{{$MMPOSE_EXT_SYNTHETIC_AIC:data/synthetic_aic}}/'
 # each dataset runs its own pipeline (its flip pairs, its head's codec) and
 # packs its samples; CombinedDataset only concatenates them
 coco_train = dict(
-    type='CocoDataset', data_root=coco_root, data_mode='topdown',
+    type='CocoDataset', data_root=coco_root, data_mode=data_mode,
     ann_file='annotations/person_keypoints_train.json',
     data_prefix=dict(img='images/train/'), pipeline=train_pipeline)
 aic_train = dict(
-    type='AicDataset', data_root=aic_root, data_mode='topdown',
+    type='AicDataset', data_root=aic_root, data_mode=data_mode,
     ann_file='annotations/aic_keypoints_train.json',
     data_prefix=dict(img='images/train/'), pipeline=train_pipeline)
 coco_val_ann = coco_root + 'annotations/person_keypoints_val.json'
 coco_val = dict(
-    type='CocoDataset', data_root=coco_root, data_mode='topdown',
+    type='CocoDataset', data_root=coco_root, data_mode=data_mode,
     ann_file='annotations/person_keypoints_val.json',
     bbox_file=coco_root + 'person_detection_results/'
     'person_detections_val.json',
     data_prefix=dict(img='images/val/'), test_mode=True,
     pipeline=val_pipeline)
 aic_val = dict(
-    type='AicDataset', data_root=aic_root, data_mode='topdown',
+    type='AicDataset', data_root=aic_root, data_mode=data_mode,
     ann_file='annotations/aic_keypoints_val.json',
     bbox_file=aic_root + 'person_detection_results/'
     'person_detections_val.json',

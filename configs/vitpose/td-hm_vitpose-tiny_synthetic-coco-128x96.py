@@ -1,7 +1,8 @@
 # The baseline of the multi-dataset comparison in the README: the model of
 # td-hm_vitpose-tiny-multi_synthetic-coco-aic-128x96.py (same backbone, the
-# same COCO head, schedule, batch size 16 and iterations) trained on the
-# COCO-format synthetic set alone, as a plain TopdownPoseEstimator.
+# same COCO head, schedule and iterations) trained on the COCO-format
+# synthetic set alone, as a plain TopdownPoseEstimator: each batch holds the
+# 8 COCO crops of the multi-dataset batch, without the 8 AIC crops.
 _base_ = ['./td-hm_vitpose-tiny-multi_synthetic-coco-aic-128x96.py']
 
 custom_hooks = [
@@ -19,7 +20,7 @@ model = dict(
 
 train_dataloader = dict(
     _delete_=True,
-    batch_size={{_base_.batch_size}},
+    batch_size=8,
     num_workers=0,
     persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=True),

@@ -103,6 +103,11 @@ def single_head_config(cfg: Config, head: str) -> Config:
                                   datasets=cfg[evaluator]['datasets']),
                              head, evaluator)
             cfg[evaluator] = cfg[evaluator]['metrics'][index]
+    # MMPoseInferencer reads these top-level names of MMPose's configs
+    test_part = cfg.get('test_dataloader', cfg.get('val_dataloader'))
+    if test_part:
+        cfg.dataset_type = test_part['dataset']['type']
+        cfg.data_mode = test_part['dataset'].get('data_mode', 'topdown')
     hooks = [h for h in cfg.get('custom_hooks', [])
              if h.get('type') != 'MultiDatasetHeadsHook']
     cfg.custom_hooks = hooks
