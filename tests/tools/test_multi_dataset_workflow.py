@@ -145,3 +145,26 @@ def test_export_of_an_unknown_head_lists_the_heads(trained, cli, tmp_path):
     assert proc.returncode == 1
     assert "no head 'mpii' in model.heads; known heads: 'coco', 'aic'" in \
         proc.stdout
+
+
+def test_exported_head_runs_in_the_demo(exported, data, cli, tmp_path):
+    """demo/topdown_demo.py with the stand-in detector (the annotated boxes
+    of the AIC-format val file) and the exported AIC head: every person
+    gets AIC's 14 keypoints."""
+    cfg_path, ckpt = exported
+    ann_file = data / 'aic' / 'annotations' / 'aic_keypoints_val.json'
+    detector = tmp_path / 'detector.py'
+    detector.write_text(
+        "_base_ = ['" + os.path.abspath(
+            'tests/fixtures/configs/ground_truth_detector.py') + "']\n"
+        f"model = dict(ann_file='{ann_file}')\n")
+    image, boxes = _people(data)
+    out = tmp_path / 'out'
+    cli(['python', 'demo/topdown_demo.py', detector, 'none', cfg_path, ckpt,
+         '--input', image, '--output-root', out, '--save-predictions',
+         '--nms-thr', '1.0'])
+    (results, ) = [p for p in out.iterdir() if p.suffix == '.json']
+    entries = json.loads(results.read_text())
+    assert len(entries) == len(boxes) > 0
+    for entry in entries:
+        assert len(entry['keypoints']) == 14 * 3
