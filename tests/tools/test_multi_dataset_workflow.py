@@ -168,3 +168,20 @@ def test_exported_head_runs_in_the_demo(exported, data, cli, tmp_path):
     assert len(entries) == len(boxes) > 0
     for entry in entries:
         assert len(entry['keypoints']) == 14 * 3
+
+
+@pytest.mark.parametrize('options,message', [
+    (['model.heads.aic.out_channels=17'],
+     "dataset 'aic' (AicDataset, datasets[1]) has 14 keypoints but its head "
+     'predicts 17'),
+    (['model.heads.aic.decoder.sigma=3'],
+     "dataset 'aic' (AicDataset, datasets[1]) encodes its targets with "
+     'another codec'),
+])
+def test_mim_train_refuses_heads_that_do_not_fit(data, cli, tmp_path,
+                                                 options, message):
+    proc = cli(['mim', 'train', 'mmpose_ext', MULTI, '--work-dir', tmp_path,
+                '--cfg-options', *TWO_ITERATIONS, *options], check=False)
+    assert proc.returncode != 0
+    assert message in proc.stdout
+    assert not list(tmp_path.glob('*.pth'))

@@ -31,8 +31,8 @@ META = {
 NUM_KEYPOINTS = {'coco': 17, 'aic': 14}
 
 
-def head_cfg(k):
-    return dict(type='HeatmapHead', in_channels=32, out_channels=k,
+def head_cfg(k, in_channels=32):
+    return dict(type='HeatmapHead', in_channels=in_channels, out_channels=k,
                 deconv_out_channels=(16, 16), deconv_kernel_sizes=(4, 4),
                 loss=dict(type='KeypointMSELoss', use_target_weight=True),
                 decoder=CODEC)
@@ -43,11 +43,17 @@ BACKBONE = dict(type='PlainViT', arch=dict(
     img_size=INPUT[::-1], patch_size=16, patch_padding=2)
 
 
-def build(flip_test=True, **test_cfg):
+# any MMPose backbone: a ResNet-18 (512 channels at 1/32; two 4x4
+# deconvolutions give 1/8, so the heads read 1/8 features of a 128x96 input)
+RESNET = dict(type='ResNet', depth=18)
+
+
+def build(flip_test=True, backbone=BACKBONE, in_channels=32, **test_cfg):
     torch.manual_seed(0)
     model = MODELS.build(dict(
-        type='MultiHeadTopdownPoseEstimator', backbone=BACKBONE,
-        heads=dict(coco=head_cfg(17), aic=head_cfg(14)),
+        type='MultiHeadTopdownPoseEstimator', backbone=backbone,
+        heads=dict(coco=head_cfg(17, in_channels),
+                   aic=head_cfg(14, in_channels)),
         test_cfg=dict(flip_test=flip_test, flip_mode='heatmap',
                       shift_heatmap=False, **test_cfg)))
     model.init_weights()
@@ -92,16 +98,22 @@ def nonzero(g):
     return g is not None and bool(g.abs().sum() > 0)
 
 
-def test_one_dataset_batch_reaches_only_its_head():
-    model = build()
+@pytest.mark.parametrize('backbone,in_channels,scale', [
+    (BACKBONE, 32, 1), (RESNET, 512, 2)])
+def test_one_dataset_batch_reaches_only_its_head(backbone, in_channels,
+                                                 scale):
+    model = build(backbone=backbone, in_channels=in_channels)
     inputs, samples = batch(['coco'] * 4)
+    if scale > 1:  # the ResNet's 1/32 features need a larger crop
+        inputs = torch.nn.functional.interpolate(inputs, scale_factor=scale)
     losses = model.loss(inputs, samples)
     assert set(losses) == {'coco/loss_kpt', 'coco/acc_pose'}
     sum(v for k, v in losses.items() if 'loss' in k).backward()
     for g in grads(model.heads['aic']).values():
         assert g is None or not g.any()
     assert all(nonzero(g) for g in grads(model.heads['coco']).values())
-    assert nonzero(model.backbone.patch_embed.projection.weight.grad)
+    first = next(model.backbone.parameters())
+    assert nonzero(first.grad)
 
 
 def test_mixed_batch_is_the_sum_of_each_head_on_its_own_samples():
