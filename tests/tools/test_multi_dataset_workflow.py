@@ -185,3 +185,10 @@ def test_mim_train_refuses_heads_that_do_not_fit(data, cli, tmp_path,
     assert proc.returncode != 0
     assert message in proc.stdout
     assert not list(tmp_path.glob('*.pth'))
+
+
+def test_mim_test_of_the_exported_head(exported, cli, tmp_path):
+    cfg_path, ckpt = exported
+    out = cli(['mim', 'test', 'mmpose_ext', cfg_path, '--checkpoint', ckpt,
+               '--work-dir', tmp_path]).stdout
+    assert 'aic/AP:' in out and 'coco/AP:' not in out
