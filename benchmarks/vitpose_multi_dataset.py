@@ -29,10 +29,18 @@ import sys
 import time
 
 CONFIGS = {
-    'multi-dataset (COCO + AIC heads)':
-    'configs/vitpose/td-hm_vitpose-tiny-multi_synthetic-coco-aic-128x96.py',
-    'COCO only':
-    'configs/vitpose/td-hm_vitpose-tiny_synthetic-coco-128x96.py',
+    'vit-tiny': {
+        'multi-dataset (COCO + AIC heads)':
+        'configs/vitpose/td-hm_vitpose-tiny-multi_synthetic-coco-aic-128x96.py',
+        'COCO only':
+        'configs/vitpose/td-hm_vitpose-tiny_synthetic-coco-128x96.py',
+    },
+    'resnet18': {
+        'multi-dataset (COCO + AIC heads)':
+        'configs/simplebaseline/td-hm_res18-multi_synthetic-coco-aic-128x96.py',
+        'COCO only':
+        'configs/simplebaseline/td-hm_res18_synthetic-coco-128x96.py',
+    },
 }
 
 
@@ -56,20 +64,32 @@ def main(argv=None):
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1])
     parser.add_argument('--iters', type=int, default=800)
     parser.add_argument('--parallel', type=int, default=2)
-    parser.add_argument('--work-dir', default='work_dirs/multi_dataset_bench')
+    parser.add_argument('--backbone', choices=sorted(CONFIGS),
+                        default='vit-tiny')
+    parser.add_argument('--work-dir', default=None,
+                        help='default: work_dirs/multi_dataset_bench for '
+                        'vit-tiny, work_dirs/multi_dataset_bench_BACKBONE '
+                        'otherwise')
     args = parser.parse_args(argv)
+    if args.work_dir is None:
+        args.work_dir = 'work_dirs/multi_dataset_bench' + (
+            '' if args.backbone == 'vit-tiny' else f'_{args.backbone}')
     bin_dir = osp.dirname(sys.executable)
     mim = osp.join(bin_dir, 'mim')
     env = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
     jobs = []
     for seed in args.seeds:
-        for name, config in CONFIGS.items():
+        for name, config in CONFIGS[args.backbone].items():
             tag = 'multi' if 'multi' in name else 'coco'
             work = osp.join(args.work_dir, f'{tag}_seed{seed}')
             cmd = [mim, 'train', 'mmpose_ext', config, '--work-dir', work,
                    '--cfg-options', f'randomness.seed={seed}',
                    f'train_cfg.max_iters={args.iters}',
                    f'train_cfg.val_interval={args.iters}',
+                   # the cosine decay ends with the run (the configs' own
+                   # schedule is written for their max_iters)
+                   f'param_scheduler.1.end={args.iters}',
+                   f'param_scheduler.1.T_max={args.iters - 50}',
                    f'default_hooks.checkpoint.interval={args.iters}']
             jobs.append((name, seed, work, cmd))
     running, done = [], []
@@ -96,6 +116,7 @@ def main(argv=None):
                 print(f'done: {name}, seed {seed} ({time.time() - t0:.0f} s)',
                       flush=True)
     print(f'\nall runs: {time.time() - start:.0f} s wall\n')
+    print(f'backbone: {args.backbone}\n')
     print('| model | seed | iterations | COCO-format val AP | AP .5 | AP .75 '
           '| AR | AIC-format val AP |')
     print('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')

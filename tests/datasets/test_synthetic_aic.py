@@ -132,11 +132,11 @@ def test_mmpose_aicdataset_and_cocometric_read_it(both, tmp_path):
 
 
 def test_an_unknown_format_is_named(tmp_path, capsys):
-    with pytest.raises(ValueError, match=r"unknown extra format 'mpii'.*"
-                       'known: aic'):
+    with pytest.raises(ValueError, match=r"unknown extra format "
+                       r"'crowdpose'.*known: aic, mpii"):
         generate_dataset(str(tmp_path), num_train=1, num_val=0,
-                         extra_formats=('mpii', ))
+                         extra_formats=('crowdpose', ))
     with pytest.raises(SystemExit) as exit_info:
-        main(['--out', str(tmp_path / 'x'), '--extra-formats', 'mpii'])
+        main(['--out', str(tmp_path / 'x'), '--extra-formats', 'crowdpose'])
     assert exit_info.value.code == 2
-    assert "unknown extra format 'mpii'" in capsys.readouterr().err
+    assert "unknown extra format 'crowdpose'" in capsys.readouterr().err

@@ -1,6 +1,7 @@
 """The multi-dataset ViTPose through the command-line tools on small
-synthetic sets (a COCO-format set and an AIC-format set of other scenes):
-mim train (2 iterations, validation of both datasets), mim test, the export
+synthetic sets (a COCO-format set, an AIC-format set and an MPII-format set
+of other scenes): mim train (2 iterations, one validation with a metric set
+per dataset: CocoMetric, CocoMetric, MPII's PCKh), mim test, the export
 of one head as a plain MMPose model, which MMPose's init_model,
 inference_topdown and MMPoseInferencer, the demo and the ONNX export take,
 and predicts as the multi-head model with that head."""
@@ -14,7 +15,8 @@ from mmengine.config import Config
 
 from mmpose_ext.datasets.synthetic import generate_dataset
 
-MULTI = 'configs/vitpose/td-hm_vitpose-tiny-multi_synthetic-coco-aic-128x96.py'
+MULTI = ('configs/vitpose/'
+         'td-hm_vitpose-tiny-multi_synthetic-coco-aic-mpii-128x96.py')
 TWO_ITERATIONS = ['train_cfg.max_iters=2', 'train_cfg.val_interval=2',
                   'default_hooks.checkpoint.interval=2',
                   'default_hooks.logger.interval=1']
@@ -26,8 +28,11 @@ def data(tmp_path_factory):
     generate_dataset(str(root / 'coco'), num_train=4, num_val=3, seed=0)
     generate_dataset(str(root / 'aic'), num_train=4, num_val=3, seed=1,
                      extra_formats=('aic', ))
+    generate_dataset(str(root / 'mpii'), num_train=4, num_val=3, seed=2,
+                     extra_formats=('mpii', ))
     env = {'MMPOSE_EXT_SYNTHETIC': str(root / 'coco'),
-           'MMPOSE_EXT_SYNTHETIC_AIC': str(root / 'aic')}
+           'MMPOSE_EXT_SYNTHETIC_AIC': str(root / 'aic'),
+           'MMPOSE_EXT_SYNTHETIC_MPII': str(root / 'mpii')}
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)  # for configs read in this process too
     yield root
@@ -48,22 +53,29 @@ def trained(data, cli, tmp_path_factory):
 
 def test_train_logs_each_heads_loss_and_validates_each_dataset(trained):
     work, out = trained
-    for key in ('coco/loss_kpt', 'aic/loss_kpt', 'coco/acc_pose',
-                'aic/acc_pose'):
+    for key in ('coco/loss_kpt', 'aic/loss_kpt', 'mpii/loss_kpt',
+                'coco/acc_pose', 'aic/acc_pose', 'mpii/acc_pose'):
         assert key in out, key
-    # one metric set per dataset in the one validation
-    assert 'coco/AP:' in out and 'aic/AP:' in out
+    # one metric set per dataset in the one validation (the last line of
+    # the log with metrics holds all three)
+    (line, ) = [ln for ln in out.splitlines() if 'Iter(val) [' in ln and
+                'coco/AP:' in ln]
+    for key in ('coco/AP:', 'aic/AP:', 'mpii/PCK:', 'mpii/PCK@0.1:',
+                'mpii/Head PCK:'):
+        assert key in line, key
     assert (work / 'iter_2.pth').is_file()
     state = torch.load(work / 'iter_2.pth', weights_only=True)['state_dict']
     assert state['heads.coco.final_layer.weight'].shape[0] == 17
     assert state['heads.aic.final_layer.weight'].shape[0] == 14
+    assert state['heads.mpii.final_layer.weight'].shape[0] == 16
 
 
 def test_mim_test_prints_one_metric_set_per_dataset(trained, cli, tmp_path):
     work, _ = trained
     out = cli(['mim', 'test', 'mmpose_ext', MULTI, '--checkpoint',
                work / 'iter_2.pth', '--work-dir', tmp_path]).stdout
-    for key in ('coco/AP:', 'coco/AR:', 'aic/AP:', 'aic/AR:'):
+    for key in ('coco/AP:', 'coco/AR:', 'aic/AP:', 'aic/AR:', 'mpii/PCK:',
+                'mpii/PCK@0.1:'):
         assert key in out, key
 
 
@@ -73,8 +85,8 @@ def exported(trained, cli):
     out = work / 'exported'
     cli(['python', '-m', 'mmpose_ext.tools.export_head', MULTI,
          work / 'iter_2.pth', '--head', 'aic', '--out-dir', out])
-    return (str(out / ('td-hm_vitpose-tiny-multi_synthetic-coco-aic-128x96'
-                       '_aic.py')), str(out / 'iter_2_aic.pth'))
+    return (str(out / ('td-hm_vitpose-tiny-multi_synthetic-coco-aic-mpii-'
+                       '128x96_aic.py')), str(out / 'iter_2_aic.pth'))
 
 
 def _people(data, split='val'):
@@ -140,11 +152,11 @@ def test_exported_head_exports_to_onnx(exported, cli, tmp_path):
 def test_export_of_an_unknown_head_lists_the_heads(trained, cli, tmp_path):
     work, _ = trained
     proc = cli(['python', '-m', 'mmpose_ext.tools.export_head', MULTI,
-                work / 'iter_2.pth', '--head', 'mpii', '--out-dir',
+                work / 'iter_2.pth', '--head', 'crowdpose', '--out-dir',
                 tmp_path], check=False)
     assert proc.returncode == 1
-    assert "no head 'mpii' in model.heads; known heads: 'coco', 'aic'" in \
-        proc.stdout
+    assert ("no head 'crowdpose' in model.heads; known heads: 'coco', "
+            "'aic', 'mpii'") in proc.stdout
 
 
 def test_exported_head_runs_in_the_demo(exported, data, cli, tmp_path):

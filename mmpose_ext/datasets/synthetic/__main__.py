@@ -35,9 +35,11 @@ def parse_args(argv=None):
     parser.add_argument('--extra-formats', nargs='*', default=[],
                         metavar='FORMAT',
                         help='also write the same people in these keypoint '
-                        f'definitions ({", ".join(EXTRA_FORMATS)}: AI '
+                        f'definitions ({", ".join(EXTRA_FORMATS)}; aic: AI '
                         'Challenger, 14 keypoints, '
-                        'annotations/aic_keypoints_{train,val}.json); the '
+                        'annotations/aic_keypoints_{train,val}.json; mpii: '
+                        'MPII, 16 keypoints, annotations/mpii_{train,val}'
+                        '.json and the val head boxes mpii_gt_val.mat); the '
                         'COCO files do not change')
     args = parser.parse_args(argv)
     try:

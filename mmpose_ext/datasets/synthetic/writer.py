@@ -15,11 +15,20 @@ people with AI Challenger's 14 keypoints in MMPose's COCO-style AIC files
     annotations/aic_keypoints_train.json
     annotations/aic_keypoints_val.json
 
+and with ``'mpii'`` (``--extra-formats mpii``) with MPII's 16 keypoints in
+MMPose's MPII json layout, and the head boxes of val for PCKh (see
+:mod:`.mpii_person`)::
+
+    annotations/mpii_train.json
+    annotations/mpii_val.json
+    annotations/mpii_gt_val.mat
+
 Every image is drawn from its own random generator seeded by ``(seed, split,
 index)``, so the output is the same bytes for the same arguments (nothing
 depends on global random state, the clock or the order of a hash), and image
 ``i`` of a split does not change when the number of images does.
 """
+import io
 import json
 import os
 import os.path as osp
@@ -27,12 +36,14 @@ from typing import Dict
 
 import cv2
 import numpy as np
+from scipy.io import savemat
 from xtcocotools import mask as mask_utils
 
 from .aic_person import aic_category, annotate_aic
 from .coco_person import PERSON_CATEGORY_ID, person_category
 from .detections import simulate_detections
 from .figure import NUM_PARTS
+from .mpii_person import annotate_mpii
 from .scene import PersonAnnotation, make_scene
 
 SPLITS = {'train': 0, 'val': 1}
@@ -40,7 +51,10 @@ DEFAULTS = dict(num_train=1800, num_val=150, seed=0, width=256, height=256,
                 max_people=3, jpeg_quality=92)
 MIN_SIDE = 64
 # the other keypoint definitions the same scenes can be written in
-EXTRA_FORMATS = ('aic', )
+EXTRA_FORMATS = ('aic', 'mpii')
+# the text part of a MAT-file header (116 bytes): fixed, so that the same
+# arguments give the same bytes (scipy writes the creation time there)
+MAT_HEADER = b'MATLAB 5.0 MAT-file, written by mmpose_ext synthetic data'
 
 
 def _rng(seed: int, split: str, index: int, stream: int):
@@ -105,6 +119,20 @@ def _write_json(path: str, obj) -> None:
         f.write('\n')
 
 
+def _write_headboxes(path: str, boxes) -> None:
+    """Write ``boxes`` (``N`` arrays ``(2, 2)``, corner x coordinate) as
+    the ``headboxes_src`` array ``(2, 2, N)`` that MMPose's ``MpiiDataset``
+    reads from its ``headbox_file``."""
+    array = np.zeros((2, 2, len(boxes)))
+    if boxes:
+        array = np.stack(boxes).transpose(1, 2, 0)
+    buf = io.BytesIO()
+    savemat(buf, {'headboxes_src': array})
+    data = buf.getvalue()
+    with open(path, 'wb') as f:
+        f.write(MAT_HEADER.ljust(116) + data[116:])
+
+
 def check_arguments(num_train: int, num_val: int, seed: int, width: int,
                     height: int, max_people: int, jpeg_quality: int) -> None:
     """Raise ``ValueError`` naming the first bad argument."""
@@ -145,9 +173,11 @@ def write_split(out_dir: str, split: str, num_images: int, seed: int,
                 jpeg_quality: int, extra_formats=()) -> Dict[str, int]:
     """Render ``num_images`` images of ``split`` (``'train'`` or ``'val'``)
     and write them with their annotation file (and, for ``'val'``, the
-    detection results; with ``extra_formats=('aic',)`` the AIC file too).
+    detection results; with ``extra_formats`` the files of those formats
+    too).
     Returns counts of images, people and detections."""
     images, annotations, detections, aic = [], [], [], []
+    mpii, head_boxes = [], []
     for index in range(num_images):
         image_id = index + 1
         file_name = f'{image_id:06d}.jpg'
@@ -160,6 +190,12 @@ def write_split(out_dir: str, split: str, num_images: int, seed: int,
                 if person is not None:
                     aic.append(_aic_annotation(person, len(aic) + 1,
                                                image_id))
+        if 'mpii' in extra_formats:
+            for item in annotate_mpii(scene.figures, all_people, file_name,
+                                      width, height):
+                if item is not None:
+                    mpii.append(item[0])
+                    head_boxes.append(item[1])
         ok, jpeg = cv2.imencode('.jpg', image,
                                 [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality])
         if not ok:
@@ -205,6 +241,13 @@ def write_split(out_dir: str, split: str, num_images: int, seed: int,
             'annotations': aic,
             'categories': [aic_category()],
         })
+    if 'mpii' in extra_formats:
+        _write_json(osp.join(out_dir, 'annotations', f'mpii_{split}.json'),
+                    mpii)
+        if split == 'val':
+            _write_headboxes(
+                osp.join(out_dir, 'annotations', 'mpii_gt_val.mat'),
+                head_boxes)
     return dict(images=len(images), people=len(annotations),
                 detections=len(detections))
 
