@@ -31,13 +31,15 @@ import time
 CONFIGS = {
     'vit-tiny': {
         'multi-dataset (COCO + AIC heads)':
-        'configs/vitpose/td-hm_vitpose-tiny-multi_synthetic-coco-aic-128x96.py',
+        'configs/vitpose/'
+        'td-hm_vitpose-tiny-multi_synthetic-coco-aic-128x96.py',
         'COCO only':
         'configs/vitpose/td-hm_vitpose-tiny_synthetic-coco-128x96.py',
     },
     'resnet18': {
         'multi-dataset (COCO + AIC heads)':
-        'configs/simplebaseline/td-hm_res18-multi_synthetic-coco-aic-128x96.py',
+        'configs/simplebaseline/'
+        'td-hm_res18-multi_synthetic-coco-aic-128x96.py',
         'COCO only':
         'configs/simplebaseline/td-hm_res18_synthetic-coco-128x96.py',
     },
