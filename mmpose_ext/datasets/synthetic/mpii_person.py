@@ -29,9 +29,9 @@ is labelled when it lies in the image (``0 <= x <= W - 1``, ``0 <= y <= H -
 -1`` (MPII's mark of a missing joint). ``scale`` is the longer side of the
 COCO file's box over 200 (``MpiiDataset`` makes a square box of ``scale *
 200`` pixels), and ``center`` is the box centre written so that the box
-``MpiiDataset`` derives is centred on the person: the dataset moves the
-centre down by ``15 * scale`` pixels (MPII's centres sit high on the body)
-and subtracts 1, so the file holds ``x + 1, y + 1 - 15 * scale``. The head
+``MpiiDataset`` derives is centred on the person: the dataset moves every
+centre down by ``15 * scale`` pixels (to avoid cropping limbs, its comment
+says) and subtracts 1, so the file holds ``x + 1, y + 1 - 15 * scale``. The head
 box is the square around the head sphere's image (``centre +- r_head``);
 ``MpiiPCKAccuracy`` uses 0.6 times its diagonal as the head size.
 """
