@@ -1,3 +1,3 @@
 """Models (registered in mmpose.registry.MODELS)."""
 from . import (backbones, distillers, heads, layers, losses,  # noqa: F401
-               necks, pretrainers, utils)
+               necks, pose_estimators, pretrainers, utils)

@@ -21,6 +21,8 @@ CASES = [
      'TFPoseHead'),
     ('configs/tfpose/tfpose_res18-tiny_coco-tiny-128x96.py',
      ('head', 'decoder'), 'TFPoseLabel'),
+    ('configs/vitpose/td-hm_vitpose-tiny-multi_synthetic-coco-aic-128x96.py',
+     (), 'MultiHeadTopdownPoseEstimator'),
 ]
 
 

@@ -5,10 +5,12 @@ Articulated 3D figures (:mod:`.body_model`) dressed as solid shaded shapes
 (:mod:`.props`) over textured backgrounds (:mod:`.background`); each image's
 annotations are read back from what was drawn (:mod:`.scene`), validation gets
 simulated person detections (:mod:`.detections`), and :mod:`.writer` lays it
-all out like COCO. Command line::
+all out like COCO; :mod:`.aic_person` annotates the same people with AI
+Challenger's 14 keypoints (``--extra-formats aic``) and :mod:`.mpii_person`
+with MPII's 16 (``--extra-formats mpii``). Command line::
 
     python -m mmpose_ext.datasets.synthetic --out data/synthetic \\
-        [--num-train N] [--num-val M] [--seed S]
+        [--num-train N] [--num-val M] [--seed S] [--extra-formats aic mpii]
 """
 from .coco_person import KEYPOINT_NAMES, SKELETON, person_category
 from .writer import DEFAULTS, generate_dataset

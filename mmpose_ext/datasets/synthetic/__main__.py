@@ -4,7 +4,8 @@ import argparse
 import sys
 import time
 
-from .writer import DEFAULTS, check_arguments, generate_dataset
+from .writer import (DEFAULTS, EXTRA_FORMATS, check_arguments,
+                     check_extra_formats, generate_dataset)
 
 
 def parse_args(argv=None):
@@ -31,10 +32,20 @@ def parse_args(argv=None):
     parser.add_argument('--jpeg-quality', type=int,
                         default=DEFAULTS['jpeg_quality'],
                         help='JPEG quality 1-100 (default: %(default)s)')
+    parser.add_argument('--extra-formats', nargs='*', default=[],
+                        metavar='FORMAT',
+                        help='also write the same people in these keypoint '
+                        f'definitions ({", ".join(EXTRA_FORMATS)}; aic: AI '
+                        'Challenger, 14 keypoints, '
+                        'annotations/aic_keypoints_{train,val}.json; mpii: '
+                        'MPII, 16 keypoints, annotations/mpii_{train,val}'
+                        '.json and the val head boxes mpii_gt_val.mat); the '
+                        'COCO files do not change')
     args = parser.parse_args(argv)
     try:
         check_arguments(args.num_train, args.num_val, args.seed, args.width,
                         args.height, args.max_people, args.jpeg_quality)
+        check_extra_formats(args.extra_formats)
     except ValueError as e:
         parser.error(str(e))
     return args
@@ -47,7 +58,8 @@ def main(argv=None) -> int:
         counts = generate_dataset(
             args.out, num_train=args.num_train, num_val=args.num_val,
             seed=args.seed, width=args.width, height=args.height,
-            max_people=args.max_people, jpeg_quality=args.jpeg_quality)
+            max_people=args.max_people, jpeg_quality=args.jpeg_quality,
+            extra_formats=args.extra_formats)
     except OSError as e:
         print(f'error: {e}', file=sys.stderr)
         return 1

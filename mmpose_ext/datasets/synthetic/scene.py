@@ -248,6 +248,20 @@ def annotate(scene: Scene, labels: np.ndarray) -> List[
     return people
 
 
+def make_scene(rng: np.random.Generator, width: int, height: int,
+               max_people: int):
+    """Sample, render and annotate one image, keeping what was drawn.
+
+    Returns:
+        tuple: the :class:`Scene`, ``image`` ``(H, W, 3)`` uint8 BGR,
+        ``labels`` ``(H, W)`` int32 (see :func:`figure_label`) and, per
+        figure, its :class:`PersonAnnotation` or None (no visible pixel).
+    """
+    scene = sample_scene(rng, width, height, max_people)
+    image, labels = render_scene(scene, rng)
+    return scene, image, labels, annotate(scene, labels)
+
+
 def make_image(rng: np.random.Generator, width: int, height: int,
                max_people: int):
     """Sample, render and annotate one image.
@@ -256,6 +270,5 @@ def make_image(rng: np.random.Generator, width: int, height: int,
         tuple: ``image`` ``(H, W, 3)`` uint8 BGR and the list of
         :class:`PersonAnnotation` of the people with visible pixels.
     """
-    scene = sample_scene(rng, width, height, max_people)
-    image, labels = render_scene(scene, rng)
-    return image, [p for p in annotate(scene, labels) if p is not None]
+    _, image, _, people = make_scene(rng, width, height, max_people)
+    return image, [p for p in people if p is not None]

@@ -8,11 +8,27 @@ Layout under ``out_dir`` (what ``configs/_base_/data/synthetic.py`` reads)::
     images/val/000001.jpg ...
     person_detection_results/person_detections_val.json
 
+and, with ``extra_formats=('aic',)`` (``--extra-formats aic``), the same
+people with AI Challenger's 14 keypoints in MMPose's COCO-style AIC files
+(see :mod:`.aic_person`; the COCO files stay the same bytes)::
+
+    annotations/aic_keypoints_train.json
+    annotations/aic_keypoints_val.json
+
+and with ``'mpii'`` (``--extra-formats mpii``) with MPII's 16 keypoints in
+MMPose's MPII json layout, and the head boxes of val for PCKh (see
+:mod:`.mpii_person`)::
+
+    annotations/mpii_train.json
+    annotations/mpii_val.json
+    annotations/mpii_gt_val.mat
+
 Every image is drawn from its own random generator seeded by ``(seed, split,
 index)``, so the output is the same bytes for the same arguments (nothing
 depends on global random state, the clock or the order of a hash), and image
 ``i`` of a split does not change when the number of images does.
 """
+import io
 import json
 import os
 import os.path as osp
@@ -20,16 +36,25 @@ from typing import Dict
 
 import cv2
 import numpy as np
+from scipy.io import savemat
 from xtcocotools import mask as mask_utils
 
+from .aic_person import aic_category, annotate_aic
 from .coco_person import PERSON_CATEGORY_ID, person_category
 from .detections import simulate_detections
-from .scene import PersonAnnotation, make_image
+from .figure import NUM_PARTS
+from .mpii_person import annotate_mpii
+from .scene import PersonAnnotation, make_scene
 
 SPLITS = {'train': 0, 'val': 1}
 DEFAULTS = dict(num_train=1800, num_val=150, seed=0, width=256, height=256,
                 max_people=3, jpeg_quality=92)
 MIN_SIDE = 64
+# the other keypoint definitions the same scenes can be written in
+EXTRA_FORMATS = ('aic', 'mpii')
+# the text part of a MAT-file header (116 bytes): fixed, so that the same
+# arguments give the same bytes (scipy writes the creation time there)
+MAT_HEADER = b'MATLAB 5.0 MAT-file, written by mmpose_ext synthetic data'
 
 
 def _rng(seed: int, split: str, index: int, stream: int):
@@ -59,10 +84,53 @@ def _annotation(person: PersonAnnotation, ann_id: int, image_id: int) -> dict:
     }
 
 
+def _aic_annotation(person: dict, ann_id: int, image_id: int) -> dict:
+    kps = []
+    for x, y, v in person['keypoints']:
+        kps += [round(float(x), 2), round(float(y), 2), int(v)] if v > 0 \
+            else [0, 0, 0]
+    return {
+        'id': ann_id,
+        'image_id': image_id,
+        'category_id': PERSON_CATEGORY_ID,
+        'iscrowd': 0,
+        'num_keypoints': int((person['keypoints'][:, 2] > 0).sum()),
+        'keypoints': kps,
+        'bbox': [int(v) for v in person['bbox']],
+        'area': int(person['area']),
+    }
+
+
+def check_extra_formats(extra_formats) -> tuple:
+    """The requested extra formats as a tuple; ``ValueError`` naming an
+    unknown one."""
+    extra_formats = tuple(extra_formats or ())
+    for name in extra_formats:
+        if name not in EXTRA_FORMATS:
+            raise ValueError(
+                f'synthetic data: unknown extra format {name!r} '
+                f'(--extra-formats); known: {", ".join(EXTRA_FORMATS)}')
+    return extra_formats
+
+
 def _write_json(path: str, obj) -> None:
     with open(path, 'w') as f:
         json.dump(obj, f, separators=(',', ':'))
         f.write('\n')
+
+
+def _write_headboxes(path: str, boxes) -> None:
+    """Write ``boxes`` (``N`` arrays ``(2, 2)``, corner x coordinate) as
+    the ``headboxes_src`` array ``(2, 2, N)`` that MMPose's ``MpiiDataset``
+    reads from its ``headbox_file``."""
+    array = np.zeros((2, 2, len(boxes)))
+    if boxes:
+        array = np.stack(boxes).transpose(1, 2, 0)
+    buf = io.BytesIO()
+    savemat(buf, {'headboxes_src': array})
+    data = buf.getvalue()
+    with open(path, 'wb') as f:
+        f.write(MAT_HEADER.ljust(116) + data[116:])
 
 
 def check_arguments(num_train: int, num_val: int, seed: int, width: int,
@@ -102,16 +170,32 @@ def _make_dirs(out_dir: str) -> None:
 
 def write_split(out_dir: str, split: str, num_images: int, seed: int,
                 width: int, height: int, max_people: int,
-                jpeg_quality: int) -> Dict[str, int]:
+                jpeg_quality: int, extra_formats=()) -> Dict[str, int]:
     """Render ``num_images`` images of ``split`` (``'train'`` or ``'val'``)
     and write them with their annotation file (and, for ``'val'``, the
-    detection results). Returns counts of images, people and detections."""
-    images, annotations, detections = [], [], []
+    detection results; with ``extra_formats`` the files of those formats
+    too).
+    Returns counts of images, people and detections."""
+    images, annotations, detections, aic = [], [], [], []
+    mpii, head_boxes = [], []
     for index in range(num_images):
         image_id = index + 1
         file_name = f'{image_id:06d}.jpg'
-        image, people = make_image(_rng(seed, split, index, 0), width, height,
-                                   max_people)
+        scene, image, labels, all_people = make_scene(
+            _rng(seed, split, index, 0), width, height, max_people)
+        people = [p for p in all_people if p is not None]
+        if 'aic' in extra_formats:
+            for person in annotate_aic(scene.figures, all_people, labels,
+                                       NUM_PARTS):
+                if person is not None:
+                    aic.append(_aic_annotation(person, len(aic) + 1,
+                                               image_id))
+        if 'mpii' in extra_formats:
+            for item in annotate_mpii(scene.figures, all_people, file_name,
+                                      width, height):
+                if item is not None:
+                    mpii.append(item[0])
+                    head_boxes.append(item[1])
         ok, jpeg = cv2.imencode('.jpg', image,
                                 [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality])
         if not ok:
@@ -147,6 +231,23 @@ def write_split(out_dir: str, split: str, num_images: int, seed: int,
     if split == 'val':
         _write_json(osp.join(out_dir, 'person_detection_results',
                              'person_detections_val.json'), detections)
+    if 'aic' in extra_formats:
+        _write_json(osp.join(out_dir, 'annotations',
+                             f'aic_keypoints_{split}.json'), {
+            **coco,
+            'info': {**coco['info'],
+                     'description': 'mmpose_ext synthetic person keypoints, '
+                     'AI Challenger keypoints'},
+            'annotations': aic,
+            'categories': [aic_category()],
+        })
+    if 'mpii' in extra_formats:
+        _write_json(osp.join(out_dir, 'annotations', f'mpii_{split}.json'),
+                    mpii)
+        if split == 'val':
+            _write_headboxes(
+                osp.join(out_dir, 'annotations', 'mpii_gt_val.mat'),
+                head_boxes)
     return dict(images=len(images), people=len(annotations),
                 detections=len(detections))
 
@@ -157,19 +258,22 @@ def generate_dataset(out_dir: str, num_train: int = DEFAULTS['num_train'],
                      width: int = DEFAULTS['width'],
                      height: int = DEFAULTS['height'],
                      max_people: int = DEFAULTS['max_people'],
-                     jpeg_quality: int = DEFAULTS['jpeg_quality']
-                     ) -> Dict[str, Dict[str, int]]:
-    """Write the whole synthetic set under ``out_dir`` (see the module doc).
+                     jpeg_quality: int = DEFAULTS['jpeg_quality'],
+                     extra_formats=()) -> Dict[str, Dict[str, int]]:
+    """Write the whole synthetic set under ``out_dir`` (see the module doc);
+    ``extra_formats`` (a subset of :data:`EXTRA_FORMATS`) adds the same
+    people in other keypoint definitions.
 
     Returns:
         dict: per split, the counts from :func:`write_split`.
     """
     check_arguments(num_train, num_val, seed, width, height, max_people,
                     jpeg_quality)
+    extra_formats = check_extra_formats(extra_formats)
     _make_dirs(out_dir)
     counts = {}
     for split, num in (('train', num_train), ('val', num_val)):
         counts[split] = write_split(out_dir, split, num, seed, width, height,
-                                    max_people, jpeg_quality)
+                                    max_people, jpeg_quality, extra_formats)
     return counts
 

@@ -3,9 +3,12 @@ from .check_invalid_loss_term_hook import (CheckInvalidLossTermHook,
                                            invalid_loss_terms)
 from .knowledge_token_fit_hook import KnowledgeTokenFitHook
 from .mae_reconstruction_hook import MAEReconstructionHook
+from .multi_dataset_heads_hook import (MultiDatasetHeadsHook,
+                                       check_heads_fit_datasets)
 from .train_progress_hook import TrainProgressHook, format_progress
 
 __all__ = [
     'CheckInvalidLossTermHook', 'invalid_loss_terms', 'KnowledgeTokenFitHook',
-    'MAEReconstructionHook', 'TrainProgressHook', 'format_progress'
+    'MAEReconstructionHook', 'MultiDatasetHeadsHook',
+    'check_heads_fit_datasets', 'TrainProgressHook', 'format_progress'
 ]
