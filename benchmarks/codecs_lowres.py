@@ -88,9 +88,19 @@ def codec_config(name: str, input_size: tuple) -> dict:
 def build_config(size: str, codec_name: str, seed: int, iters: int,
                  batch_size: int, data_root: str, work_dir: str):
     """The MMEngine config of one run (based on BASE_CONFIG)."""
-    os.environ['MMPOSE_EXT_SYNTHETIC'] = data_root
     from mmengine.config import Config
-    cfg = Config.fromfile(str(BASE_CONFIG))
+
+    # the base reads its data root from this variable; restore it afterwards
+    # so that a caller's environment (or a later test) does not inherit it
+    previous = os.environ.get('MMPOSE_EXT_SYNTHETIC')
+    os.environ['MMPOSE_EXT_SYNTHETIC'] = data_root
+    try:
+        cfg = Config.fromfile(str(BASE_CONFIG))
+    finally:
+        if previous is None:
+            del os.environ['MMPOSE_EXT_SYNTHETIC']
+        else:
+            os.environ['MMPOSE_EXT_SYNTHETIC'] = previous
     input_size = SIZES[size]
     w, h = input_size
     codec = codec_config(codec_name, input_size)

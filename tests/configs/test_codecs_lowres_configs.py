@@ -2,6 +2,7 @@
 model's output has the shape its codec decodes, and the data pipeline
 encodes the codec's targets (UDP with the UDP affine)."""
 import importlib.util
+import os
 import os.path as osp
 
 import pytest
@@ -44,3 +45,11 @@ def test_model_output_matches_codec(size, codec, tmp_path):
                if t['type'] == 'TopdownAffine']
     assert affines[0]['use_udp'] == (codec == 'udp')
     assert cfg.val_dataloader.dataset.bbox_file is None  # ground truth boxes
+
+
+def test_build_config_leaves_the_environment_as_it_was(tmp_path, monkeypatch):
+    monkeypatch.delenv('MMPOSE_EXT_SYNTHETIC', raising=False)
+    cfg = codecs_lowres.build_config('64x48', 'dark', 0, 10, 2,
+                                     str(tmp_path), str(tmp_path / 'work'))
+    assert cfg.train_dataloader.dataset.data_root.startswith(str(tmp_path))
+    assert 'MMPOSE_EXT_SYNTHETIC' not in os.environ
