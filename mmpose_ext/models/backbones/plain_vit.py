@@ -11,7 +11,7 @@ from torch import Tensor, nn
 
 from mmpose.models.backbones.base_backbone import BaseBackbone
 from mmpose.registry import MODELS
-from ..layers.vit_layer import ViTLayer
+from ..layers.vit_layer import ViTLayer, init_vit_weights
 from ..utils.vit_checkpoint import load_vit_pretrained, resize_pos_embed
 
 
@@ -212,17 +212,7 @@ class PlainViT(BaseBackbone):
 
     def _init_default(self):
         trunc_normal_(self.pos_embed, std=.02)
-        for layer in self.layers:
-            trunc_normal_(layer.attn.attn.in_proj_weight, std=.02)
-            nn.init.zeros_(layer.attn.attn.in_proj_bias)
-        for module in self.modules():
-            if isinstance(module, nn.Linear):
-                trunc_normal_(module.weight, std=.02)
-                if module.bias is not None:
-                    nn.init.zeros_(module.bias)
-            elif isinstance(module, nn.LayerNorm):
-                nn.init.ones_(module.weight)
-                nn.init.zeros_(module.bias)
+        init_vit_weights(self, self.layers)
 
     def embed(self, x: Tensor) -> Tuple[Tensor, Tuple[int, int]]:
         """The input tokens of images: patch plus position embedding.

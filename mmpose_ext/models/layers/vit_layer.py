@@ -4,7 +4,8 @@ from typing import Optional, Sequence, Tuple
 from mmcv.cnn import build_norm_layer
 from mmcv.cnn.bricks.transformer import FFN
 from mmengine.model import BaseModule
-from torch import Tensor
+from mmengine.model.weight_init import trunc_normal_
+from torch import Tensor, nn
 
 from .windowed_self_attention import WindowedSelfAttention
 
@@ -61,3 +62,21 @@ class ViTLayer(BaseModule):
         the N patch tokens, E extra tokens follow them."""
         x = self.attn(self.ln1(x), identity=x, hw=hw, num_extra=num_extra)
         return self.ffn(self.ln2(x), identity=x)
+
+
+def init_vit_weights(module: nn.Module, layers: Sequence[ViTLayer]) -> None:
+    """The ViT/MAE initialisation of a stack of :class:`ViTLayer`: truncated
+    normal (std 0.02) for the attention in-projections and every linear
+    weight, zero biases, unit LayerNorms. Shared by the backbone and the MAE
+    decoder so that both start alike."""
+    for layer in layers:
+        trunc_normal_(layer.attn.attn.in_proj_weight, std=.02)
+        nn.init.zeros_(layer.attn.attn.in_proj_bias)
+    for m in module.modules():
+        if isinstance(m, nn.Linear):
+            trunc_normal_(m.weight, std=.02)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.LayerNorm):
+            nn.init.ones_(m.weight)
+            nn.init.zeros_(m.bias)

@@ -4,11 +4,10 @@ from typing import Sequence
 import torch
 from mmcv.cnn import build_norm_layer
 from mmengine.model import BaseModule, ModuleList
-from mmengine.model.weight_init import trunc_normal_
 from torch import Tensor, nn
 
 from mmpose.registry import MODELS
-from ..layers.vit_layer import ViTLayer
+from ..layers.vit_layer import ViTLayer, init_vit_weights
 
 
 def sincos_pos_embed_2d(grid: Sequence[int], dims: int,
@@ -94,16 +93,7 @@ class MAEDecoder(BaseModule):
         weights (the attention in-projection included), zero biases, unit
         LayerNorms."""
         nn.init.normal_(self.mask_token, std=.02)
-        for layer in self.layers:
-            trunc_normal_(layer.attn.attn.in_proj_weight, std=.02)
-            nn.init.zeros_(layer.attn.attn.in_proj_bias)
-        for module in self.modules():
-            if isinstance(module, nn.Linear):
-                trunc_normal_(module.weight, std=.02)
-                nn.init.zeros_(module.bias)
-            elif isinstance(module, nn.LayerNorm):
-                nn.init.ones_(module.weight)
-                nn.init.zeros_(module.bias)
+        init_vit_weights(self, self.layers)
         self._is_init = True
 
     def forward(self, visible: Tensor, keep: Tensor) -> Tensor:
