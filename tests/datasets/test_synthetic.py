@@ -2,7 +2,6 @@
 annotations, and loadable by MMPose's dataset and metric."""
 import filecmp
 import json
-import os
 import os.path as osp
 
 import numpy as np
@@ -15,6 +14,7 @@ from mmpose_ext.datasets.synthetic.coco_person import KEYPOINT_NAMES
 from mmpose_ext.datasets.synthetic.figure import Figure, sample_appearance
 from mmpose_ext.datasets.synthetic.scene import make_image
 from mmpose_ext.datasets.synthetic.writer import check_arguments
+from synthetic_output import list_files
 
 ARGS = dict(num_train=6, num_val=8, seed=3)
 LAYOUT = ('annotations/person_keypoints_train.json',
@@ -40,13 +40,8 @@ def _detections(root):
         return json.load(f)
 
 
-def _files(root):
-    return sorted(osp.relpath(osp.join(d, f), root)
-                  for d, _, fs in os.walk(root) for f in fs)
-
-
 def test_layout(dataset):
-    files = _files(dataset)
+    files = list_files(dataset)
     for path in LAYOUT:
         assert path in files
     for split, num in (('train', ARGS['num_train']), ('val', ARGS['num_val'])):
@@ -61,8 +56,8 @@ def test_layout(dataset):
 def test_deterministic_for_a_seed(dataset, tmp_path):
     again = str(tmp_path / 'again')
     generate_dataset(again, **ARGS)
-    files = _files(dataset)
-    assert files == _files(again)
+    files = list_files(dataset)
+    assert files == list_files(again)
     match, mismatch, errors = filecmp.cmpfiles(dataset, again, files,
                                                shallow=False)
     assert mismatch == [] and errors == []

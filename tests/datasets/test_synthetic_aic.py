@@ -2,14 +2,13 @@
 files stay the same bytes, the AIC file holds the same people with AIC's 14
 keypoints, and MMPose's AicDataset and CocoMetric (AIC sigmas) read it."""
 import filecmp
-import json
-import os
 import os.path as osp
 
 import numpy as np
 import pytest
 
 from mmpose_ext.datasets.synthetic import generate_dataset
+from synthetic_output import list_files, read_annotations
 from mmpose_ext.datasets.synthetic.__main__ import main
 from mmpose_ext.datasets.synthetic.aic_person import (AIC_FROM_COCO,
                                                       AIC_KEYPOINT_NAMES,
@@ -27,20 +26,10 @@ def both(tmp_path_factory):
     return plain, extra
 
 
-def _files(root):
-    return sorted(osp.relpath(osp.join(d, f), root)
-                  for d, _, fs in os.walk(root) for f in fs)
-
-
-def _json(root, name):
-    with open(osp.join(root, 'annotations', name)) as f:
-        return json.load(f)
-
-
 def test_coco_output_is_the_same_bytes(both):
     plain, extra = both
-    files = _files(plain)
-    assert _files(extra) == sorted(files + [
+    files = list_files(plain)
+    assert list_files(extra) == sorted(files + [
         'annotations/aic_keypoints_train.json',
         'annotations/aic_keypoints_val.json'])
     _, mismatch, errors = filecmp.cmpfiles(plain, extra, files,
@@ -51,8 +40,8 @@ def test_coco_output_is_the_same_bytes(both):
 def test_aic_file_holds_the_same_people(both):
     _, extra = both
     for split in ('train', 'val'):
-        coco = _json(extra, f'person_keypoints_{split}.json')
-        aic = _json(extra, f'aic_keypoints_{split}.json')
+        coco = read_annotations(extra, f'person_keypoints_{split}.json')
+        aic = read_annotations(extra, f'aic_keypoints_{split}.json')
         assert aic['images'] == coco['images']
         assert aic['categories'][0]['keypoints'] == list(AIC_KEYPOINT_NAMES)
         assert len(aic['annotations']) == len(coco['annotations']) > 0
@@ -84,7 +73,7 @@ def test_head_top_and_neck_visibility_occurs(both):
     v = np.concatenate([
         np.array(a['keypoints']).reshape(14, 3)[[HEAD_TOP, NECK], 2]
         for split in ('train', 'val')
-        for a in _json(extra, f'aic_keypoints_{split}.json')['annotations']])
+        for a in read_annotations(extra, f'aic_keypoints_{split}.json')['annotations']])
     assert (v == 2).any()
 
 
@@ -99,7 +88,7 @@ def test_mmpose_aicdataset_and_cocometric_read_it(both, tmp_path):
         ann_file='annotations/aic_keypoints_val.json',
         data_prefix=dict(img='images/val/'),
         pipeline=[dict(type='LoadImage')])
-    aic = _json(extra, 'aic_keypoints_val.json')
+    aic = read_annotations(extra, 'aic_keypoints_val.json')
     assert len(dataset) == sum(a['num_keypoints'] > 0
                                for a in aic['annotations']) > 0
     item = dataset[0]

@@ -3,8 +3,6 @@ the same bytes, the MPII json holds the same people with MPII's 16 keypoints
 in MMPose's MPII layout, MMPose's MpiiDataset reads it (with the head boxes
 of mpii_gt_val.mat) and MMPose's MpiiPCKAccuracy scores it."""
 import filecmp
-import json
-import os
 import os.path as osp
 
 import numpy as np
@@ -12,6 +10,7 @@ import pytest
 from scipy.io import loadmat
 
 from mmpose_ext.datasets.synthetic import generate_dataset
+from synthetic_output import list_files, read_annotations
 from mmpose_ext.datasets.synthetic.mpii_person import (HEAD_TOP,
                                                        MPII_FROM_COCO,
                                                        MPII_KEYPOINT_NAMES,
@@ -30,20 +29,10 @@ def both(tmp_path_factory):
     return plain, extra
 
 
-def _files(root):
-    return sorted(osp.relpath(osp.join(d, f), root)
-                  for d, _, fs in os.walk(root) for f in fs)
-
-
-def _json(root, name):
-    with open(osp.join(root, 'annotations', name)) as f:
-        return json.load(f)
-
-
 def test_coco_output_is_the_same_bytes(both):
     plain, extra = both
-    files = _files(plain)
-    assert _files(extra) == sorted(files + [
+    files = list_files(plain)
+    assert list_files(extra) == sorted(files + [
         'annotations/mpii_gt_val.mat', 'annotations/mpii_train.json',
         'annotations/mpii_val.json'])
     _, mismatch, errors = filecmp.cmpfiles(plain, extra, files,
@@ -66,8 +55,8 @@ def test_mpii_file_holds_the_same_people(both):
     assert MPII_KEYPOINT_NAMES == tuple(
         _mpii_meta()['keypoint_id2name'][i] for i in range(16))
     for split in ('train', 'val'):
-        coco = _json(extra, f'person_keypoints_{split}.json')
-        mpii = _json(extra, f'mpii_{split}.json')
+        coco = read_annotations(extra, f'person_keypoints_{split}.json')
+        mpii = read_annotations(extra, f'mpii_{split}.json')
         files = {i['id']: i['file_name'] for i in coco['images']}
         assert len(mpii) == len(coco['annotations']) > 0
         ordered = 0
@@ -120,7 +109,7 @@ def _val_dataset(root):
 def test_mmpose_mpiidataset_reads_it_with_head_sizes(both):
     _, extra = both
     dataset = _val_dataset(extra)
-    mpii = _json(extra, 'mpii_val.json')
+    mpii = read_annotations(extra, 'mpii_val.json')
     assert len(dataset) == len(mpii)
     boxes = loadmat(osp.join(extra, 'annotations/mpii_gt_val.mat'))[
         'headboxes_src']
