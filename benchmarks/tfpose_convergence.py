@@ -89,11 +89,22 @@ VARIANTS = {
     'tfpose_l1x10': (QS, {'model.head.loss.loss_weight': 10.},
                      'L1 x10 (regression weighted like pixels of a 10-px '
                      'crop, against lambda)'),
-    'tfpose_auxc3': (QS, {'model.head.aux_level': 0,
-                          'model.head.aux_head.deconv_out_channels': (128, ),
-                          'model.head.aux_head.deconv_kernel_sizes': (4, )},
-                     'aux branch on the C3 tokens (stride 8, one deconv) '
-                     'instead of C5'),
+    'tfpose_auxc5': (QS, {'model.head.aux_level': -1,
+                          'model.head.aux_head.deconv_out_channels':
+                          (128, 128, 128),
+                          'model.head.aux_head.deconv_kernel_sizes':
+                          (4, 4, 4)},
+                     "aux branch on the C5 tokens (the paper's; stride 32, "
+                     'three deconvolutions) instead of C3'),
+    'tfpose_nd6': (QS, {'model.head.num_decoder_layers': 6},
+                   'N_D 3 -> 6 (the paper default; five local refinements)'),
+    'tfpose_c2': (QS, {'model.backbone.out_indices': (0, 1, 2, 3),
+                       'model.neck.in_channels': [64, 128, 256, 512],
+                       'model.head.num_feature_levels': 4,
+                       'model.head.aux_level': 1},
+                  'C2-C5 in the encoder (the paper default) instead of C3-C5'),
+    'tfpose_lambda200': (QS, {'model.head.aux_head.loss.loss_weight': 200.},
+                         'lambda 50 -> 200'),
     # the paper's two claims on the quickstart model
     'tfpose_noaux': (QS, {'model.head.aux_head': None},
                      'without the auxiliary heatmap loss'),

@@ -29,6 +29,14 @@ def _levels_agree(cfg):
     w, h = cfg.codec['input_size']
     assert tuple(cfg.codec['heatmap']['heatmap_size']) == (w // 4, h // 4)
     assert model.head.decoder == cfg.codec
+    # the auxiliary branch's x2 deconvolutions take its level (C3 stride 8
+    # ... C5 stride 32) to the heatmaps' stride 4
+    if model.head.get('aux_head') is not None:
+        level = model.head.get('aux_level', -1)
+        stride = 2**(model.backbone.out_indices[level] + 2)
+        deconvs = len(model.head.aux_head.get('deconv_out_channels',
+                                              (256, 256, 256)))
+        assert 2**deconvs == stride // 4
 
 
 @pytest.mark.parametrize('path', ALL)
@@ -50,6 +58,7 @@ def test_real_configs_follow_the_paper(name):
     assert tuple(cfg.codec['input_size']) == input_size
     assert cfg.codec['heatmap']['type'] == 'UDPCodec'
     assert cfg.model.head.aux_head.loss.loss_weight == 50.
+    assert cfg.model.head.get('aux_level', -1) == -1  # the C5 tokens
     opt = cfg.optim_wrapper
     assert opt.optimizer.type == 'AdamW'
     assert tuple(opt.optimizer.betas) == (0.9, 0.999)
