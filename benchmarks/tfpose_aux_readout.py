@@ -1,0 +1,81 @@
+"""How much of what the features know does TFPose's regression read out?
+
+    .venv/bin/python benchmarks/tfpose_aux_readout.py CONFIG CHECKPOINT
+
+Evaluates one trained TFPose checkpoint twice on its config's val set (MMPose's
+CocoMetric, the config's detected boxes, no flip test so that both read one
+forward pass): once with the model's own output (the last decoder layer's
+coordinates) and once with the keypoints decoded from the auxiliary heatmaps
+(the branch that only trains the features; UDP decoding, MMPose's
+``UDPHeatmap`` with the config's heatmap settings). If the heatmaps score
+well above the regression, the features localize the keypoints and the
+decoder is what lags behind.
+"""
+import argparse
+import os
+
+import numpy as np
+import torch
+from mmengine.config import DictAction
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config')
+    parser.add_argument('checkpoint')
+    parser.add_argument('--data-root', default='data/synthetic')
+    parser.add_argument('--threads', type=int, default=2)
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        default={}, help='overrides, as in tools/test')
+    args = parser.parse_args()
+    os.environ['MMPOSE_EXT_SYNTHETIC'] = args.data_root
+    torch.set_num_threads(args.threads)
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+    from mmpose.codecs import UDPHeatmap
+
+    import mmpose_ext  # noqa: F401
+    from mmpose_ext.models.heads import TFPoseHead
+
+    cfg = Config.fromfile(args.config)
+    cfg.merge_from_dict(args.cfg_options)
+    heatmap_cfg = dict(cfg.codec['heatmap'])
+    heatmap_cfg.pop('type')
+    input_w, input_h = cfg.codec['input_size']
+    udp = UDPHeatmap(input_size=(input_w, input_h), **heatmap_cfg)
+    regression_predict = TFPoseHead.predict
+
+    def heatmap_predict(self, feats, batch_data_samples, test_cfg={}):
+        memory, *_ = self.encode(feats)
+        heatmaps = self.aux_head(
+            (self.level_map(memory, feats, self.aux_level), ))
+        coords = []
+        for heatmap in heatmaps.detach().cpu().numpy():  # (K, H, W)
+            keypoints, _ = udp.decode(heatmap)  # (1, K, 2) input pixels
+            coords.append(keypoints[0] / np.array([input_w, input_h]))
+        coords = torch.as_tensor(np.stack(coords), dtype=torch.float32)
+        return self.decode(coords.unsqueeze(1))
+
+    results = {}
+    for name, predict in (('regression (the model)', regression_predict),
+                          ('auxiliary heatmaps', heatmap_predict)):
+        TFPoseHead.predict = predict
+        run_cfg = cfg.copy()
+        run_cfg.model.test_cfg = dict(flip_test=False)
+        run_cfg.work_dir = f'work_dirs/aux_readout/{len(results)}'
+        run_cfg.load_from = args.checkpoint
+        run_cfg.test_dataloader.num_workers = 0
+        run_cfg.test_dataloader.persistent_workers = False
+        run_cfg.default_hooks.visualization = dict(
+            type='PoseVisualizationHook', enable=False)
+        results[name] = Runner.from_cfg(run_cfg).test()
+    TFPoseHead.predict = regression_predict
+
+    print('\n| read out by | AP | AP .5 | AR |\n| --- | ---: | ---: | ---: |')
+    for name, m in results.items():
+        print(f"| {name} | {m['coco/AP']:.3f} | {m['coco/AP .5']:.3f} | "
+              f"{m['coco/AR']:.3f} |")
+
+
+if __name__ == '__main__':
+    main()
