@@ -11,8 +11,10 @@
 # The recipe departs from the COCO configs where a short run from scratch
 # needs it (each measured in docs/tfpose.md): one learning rate for all
 # parameters, no gradient clipping, the auxiliary branch at the baseline's
-# width (128 channels) and target width (sigma 2), and the refinement not
-# detached.
+# width (128 channels) and target width (sigma 2), reading the C3 tokens
+# instead of C5, and the refinement not detached. Seeds 0 / 1: AP 0.140 /
+# 0.141 after the 1,500 iterations; `make quickstart` on the idle machine:
+# 7 min 9 s of training, AP 0.126.
 _base_ = ['../_base_/default_runtime.py', '../_base_/data/synthetic.py']
 
 max_iters = 1500
