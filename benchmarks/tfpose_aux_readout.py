@@ -35,41 +35,38 @@ def main():
     from mmpose.codecs import UDPHeatmap
 
     import mmpose_ext  # noqa: F401
-    from mmpose_ext.models.heads import TFPoseHead
 
     cfg = Config.fromfile(args.config)
     cfg.merge_from_dict(args.cfg_options)
+    cfg.model.test_cfg = dict(flip_test=False)
+    cfg.work_dir = 'work_dirs/aux_readout'
+    cfg.load_from = args.checkpoint
+    cfg.test_dataloader.num_workers = 0
+    cfg.test_dataloader.persistent_workers = False
+    cfg.default_hooks.visualization = dict(
+        type='PoseVisualizationHook', enable=False)
     heatmap_cfg = dict(cfg.codec['heatmap'])
     heatmap_cfg.pop('type')
     input_w, input_h = cfg.codec['input_size']
     udp = UDPHeatmap(input_size=(input_w, input_h), **heatmap_cfg)
-    regression_predict = TFPoseHead.predict
 
-    def heatmap_predict(self, feats, batch_data_samples, test_cfg={}):
-        memory, *_ = self.encode(feats)
-        heatmaps = self.aux_head(
-            (self.level_map(memory, feats, self.aux_level), ))
+    runner = Runner.from_cfg(cfg)
+    head = runner.model.head
+
+    def heatmap_predict(feats, batch_data_samples, test_cfg={}):
+        memory, *_ = head.encode(feats)
         coords = []
-        for heatmap in heatmaps.detach().cpu().numpy():  # (K, H, W)
+        for heatmap in head.aux_heatmaps(memory, feats).cpu().numpy():
             keypoints, _ = udp.decode(heatmap)  # (1, K, 2) input pixels
             coords.append(keypoints[0] / np.array([input_w, input_h]))
         coords = torch.as_tensor(np.stack(coords), dtype=torch.float32)
-        return self.decode(coords.unsqueeze(1))
+        return head.decode(coords.unsqueeze(1))
 
-    results = {}
-    for name, predict in (('regression (the model)', regression_predict),
-                          ('auxiliary heatmaps', heatmap_predict)):
-        TFPoseHead.predict = predict
-        run_cfg = cfg.copy()
-        run_cfg.model.test_cfg = dict(flip_test=False)
-        run_cfg.work_dir = f'work_dirs/aux_readout/{len(results)}'
-        run_cfg.load_from = args.checkpoint
-        run_cfg.test_dataloader.num_workers = 0
-        run_cfg.test_dataloader.persistent_workers = False
-        run_cfg.default_hooks.visualization = dict(
-            type='PoseVisualizationHook', enable=False)
-        results[name] = Runner.from_cfg(run_cfg).test()
-    TFPoseHead.predict = regression_predict
+    results = {'regression (the model)': runner.test()}
+    # the instance attribute shadows TFPoseHead.predict for this run only
+    head.predict = heatmap_predict
+    results['auxiliary heatmaps'] = runner.test()
+    del head.predict
 
     print('\n| read out by | AP | AP .5 | AR |\n| --- | ---: | ---: | ---: |')
     for name, m in results.items():

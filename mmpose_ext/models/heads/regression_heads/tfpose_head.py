@@ -354,10 +354,17 @@ class TFPoseHead(BaseHead):
         return memory[:, start:start + h * w].transpose(1, 2).reshape(
             memory.size(0), -1, h, w)
 
+    def aux_heatmaps(self, memory: Tensor,
+                     feats: Sequence[Tensor]) -> Tensor:
+        """The auxiliary branch's heatmaps from the memory tokens of
+        ``aux_level``: (B, K, H, W)."""
+        return self.aux_head(
+            (self.level_map(memory, feats, self.aux_level), ))
+
     def _aux_loss(self, memory: Tensor, feats: Sequence[Tensor],
                   batch_data_samples: List) -> Tensor:
         level = self.aux_level
-        heatmaps = self.aux_head((self.level_map(memory, feats, level), ))
+        heatmaps = self.aux_heatmaps(memory, feats)
         samples = batch_data_samples
         if 'heatmaps' not in samples[0].gt_fields or \
                 'heatmap_weights' not in samples[0].gt_instance_labels:

@@ -259,6 +259,7 @@ def test_aux_branch_on_a_finer_level():
     torch.testing.assert_close(head.level_map(memory, feats, 2),
                                head.c5_map(memory, (4, 3)))
     heatmaps = head.aux_head.forward((c3, ))
+    torch.testing.assert_close(head.aux_heatmaps(memory, feats), heatmaps)
     gt = torch.stack([s.gt_fields.heatmaps for s in samples])
     hw = torch.cat([s.gt_instance_labels.heatmap_weights for s in samples])
     expected = 50 * (F.mse_loss(heatmaps, gt, reduction='none') *
