@@ -9,7 +9,7 @@ headline claims.
 
 For each input size, codec and seed a ResNet-18 top-down model is trained
 from scratch (no pretrained weights: nothing is downloaded) on the embedded
-synthetic set (``python -m mmpose_ext.datasets.synthetic`` with its
+synthetic set (``python -m mmpose_ext.synthetic`` with its
 defaults, written to ``<work-dir>/synthetic`` unless ``--data`` names one),
 for the same number of iterations with the same optimiser, data pipeline
 and seed, then evaluated on its val split with MMPose's ``CocoMetric``
@@ -206,8 +206,8 @@ def ensure_data(data: str) -> None:
     if (Path(data) / 'annotations/person_keypoints_val.json').exists():
         return
     print(f'generating the synthetic set in {data} (defaults)', flush=True)
-    subprocess.run([sys.executable, '-m', 'mmpose_ext.datasets.synthetic',
-                    '--out', data], check=True)
+    subprocess.run([sys.executable, '-m', 'mmpose_ext.synthetic', '--out',
+                    data], check=True)
 
 
 def launch(args, size, codec, seed) -> dict:

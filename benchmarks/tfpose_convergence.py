@@ -369,7 +369,7 @@ def main():
     if not osp.isfile(osp.join(args.data_root, 'annotations',
                                'person_keypoints_val.json')):
         parser.error(f'no synthetic set in {args.data_root}: make it with '
-                     '`python -m mmpose_ext.datasets.synthetic --out '
+                     '`python -m mmpose_ext.synthetic --out '
                      f'{args.data_root}` (or run `make quickstart` once)')
     os.makedirs(args.out_dir, exist_ok=True)
     jobs = [(v, s) for s in args.seeds for v in args.variants]

@@ -166,7 +166,7 @@ def main(argv=None):
     if not osp.isfile(osp.join(data, 'annotations',
                                'person_keypoints_train.json')):
         log(f'making the synthetic data in {data}')
-        subprocess.run([sys.executable, '-m', 'mmpose_ext.datasets.synthetic',
+        subprocess.run([sys.executable, '-m', 'mmpose_ext.synthetic',
                         '--out', data], check=True)
 
     n = args.iters

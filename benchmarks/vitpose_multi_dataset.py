@@ -6,8 +6,8 @@ embedded synthetic data, for equal iterations and seeds.
 
 needs ``data/synthetic`` and ``data/synthetic_aic`` (docs/synthetic.md):
 
-    python -m mmpose_ext.datasets.synthetic --out data/synthetic
-    python -m mmpose_ext.datasets.synthetic --out data/synthetic_aic \\
+    python -m mmpose_ext.synthetic --out data/synthetic
+    python -m mmpose_ext.synthetic --out data/synthetic_aic \\
         --seed 1 --extra-formats aic
 
 Each run is ``mim train`` of

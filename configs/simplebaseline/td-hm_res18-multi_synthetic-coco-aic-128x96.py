@@ -11,8 +11,8 @@
 # --backbone resnet18 runs both.
 #
 # Data (docs/synthetic.md):
-#   python -m mmpose_ext.datasets.synthetic --out data/synthetic
-#   python -m mmpose_ext.datasets.synthetic --out data/synthetic_aic \
+#   python -m mmpose_ext.synthetic --out data/synthetic
+#   python -m mmpose_ext.synthetic --out data/synthetic_aic \
 #       --seed 1 --extra-formats aic
 _base_ = ['../vitpose/td-hm_vitpose-tiny-multi_synthetic-coco-aic-128x96.py']
 

@@ -8,8 +8,8 @@
 # The tests run it for 2 iterations (--cfg-options train_cfg.max_iters=2 ...).
 #
 # Data (docs/synthetic.md):
-#   python -m mmpose_ext.datasets.synthetic --out data/synthetic
-#   python -m mmpose_ext.datasets.synthetic --out data/synthetic_aic \
+#   python -m mmpose_ext.synthetic --out data/synthetic
+#   python -m mmpose_ext.synthetic --out data/synthetic_aic \
 #       --seed 1 --extra-formats aic
 # $MMPOSE_EXT_SYNTHETIC and $MMPOSE_EXT_SYNTHETIC_AIC move the two roots.
 _base_ = ['../_base_/default_runtime.py']

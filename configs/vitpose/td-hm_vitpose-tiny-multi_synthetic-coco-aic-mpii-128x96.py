@@ -9,10 +9,10 @@
 # The tests run it for 2 iterations (--cfg-options train_cfg.max_iters=2 ...).
 #
 # Data (docs/synthetic.md):
-#   python -m mmpose_ext.datasets.synthetic --out data/synthetic
-#   python -m mmpose_ext.datasets.synthetic --out data/synthetic_aic \
+#   python -m mmpose_ext.synthetic --out data/synthetic
+#   python -m mmpose_ext.synthetic --out data/synthetic_aic \
 #       --seed 1 --extra-formats aic
-#   python -m mmpose_ext.datasets.synthetic --out data/synthetic_mpii \
+#   python -m mmpose_ext.synthetic --out data/synthetic_mpii \
 #       --seed 2 --extra-formats mpii
 # $MMPOSE_EXT_SYNTHETIC, $MMPOSE_EXT_SYNTHETIC_AIC and
 # $MMPOSE_EXT_SYNTHETIC_MPII move the three roots.

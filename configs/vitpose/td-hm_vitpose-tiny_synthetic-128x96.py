@@ -67,7 +67,7 @@ val_pipeline = [
     dict(type='PackPoseInputs')
 ]
 # the embedded synthetic set (configs/_base_/data/synthetic.py's layout),
-# made by `python -m mmpose_ext.datasets.synthetic --out data/synthetic`
+# made by `python -m mmpose_ext.synthetic --out data/synthetic`
 data_root = '{{$MMPOSE_EXT_SYNTHETIC:data/synthetic}}/'
 train_dataloader = dict(
     batch_size=16, num_workers=0, persistent_workers=False,

@@ -3,7 +3,7 @@
     python -m mmpose_ext.tools.quickstart            # what `make quickstart` runs
 
 1. generates the synthetic person keypoint set into ``data/synthetic`` (once;
-   deterministic, see :mod:`mmpose_ext.datasets.synthetic`);
+   deterministic, see :mod:`mmpose_ext.synthetic`);
 2. trains the quickstart config (TFPose, a fixed number of iterations, with
    a progress bar and the remaining time) on CPU with the mmpose_ext train
    tool (a finished run is reused; an interrupted one is resumed where it
@@ -46,7 +46,7 @@ def _ensure_data(root):
     if osp.isfile(ann):
         print(f'synthetic data: reusing {root}')
         return
-    _run(['-m', 'mmpose_ext.datasets.synthetic', '--out', root])
+    _run(['-m', 'mmpose_ext.synthetic', '--out', root])
 
 
 def _last_checkpoint(work_dir):

@@ -13,7 +13,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from mmpose_ext.datasets.synthetic import generate_dataset
+from mmpose_ext.synthetic import generate_dataset
 
 MULTI = ('configs/vitpose/'
          'td-hm_vitpose-tiny-multi_synthetic-coco-aic-mpii-128x96.py')

@@ -26,7 +26,7 @@ def test_default_config_is_tfpose():
 @pytest.fixture(scope='module')
 def synthetic_small(tmp_path_factory, cli):
     root = tmp_path_factory.mktemp('synthetic_small') / 'synthetic'
-    cli(['python', '-m', 'mmpose_ext.datasets.synthetic', '--out', root,
+    cli(['python', '-m', 'mmpose_ext.synthetic', '--out', root,
          '--num-train', 6, '--num-val', 3, '--seed', 1])
     return root
 

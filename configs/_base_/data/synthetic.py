@@ -1,5 +1,5 @@
 # The embedded synthetic person keypoint set (COCO format, 17 keypoints),
-# made by `python -m mmpose_ext.datasets.synthetic --out data/synthetic`
+# made by `python -m mmpose_ext.synthetic --out data/synthetic`
 # (`make quickstart` does it). Validation uses the generated, imperfect
 # person detections (bbox_file), like COCO val.
 dataset_type = 'CocoDataset'

@@ -1,5 +1,5 @@
-"""``python -m mmpose_ext.datasets.synthetic --out DIR [...]``: write the
-synthetic person keypoint set (see :mod:`mmpose_ext.datasets.synthetic`)."""
+"""``python -m mmpose_ext.synthetic --out DIR [...]``: write the synthetic
+person keypoint set (see :mod:`mmpose_ext.synthetic`)."""
 import argparse
 import sys
 import time
@@ -10,7 +10,7 @@ from .writer import (DEFAULTS, EXTRA_FORMATS, check_arguments,
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
-        prog='python -m mmpose_ext.datasets.synthetic',
+        prog='python -m mmpose_ext.synthetic',
         description='Write the synthetic COCO-format person keypoint set '
         '(images, person_keypoints_{train,val}.json and person detections '
         'for val). The same arguments give the same bytes.')

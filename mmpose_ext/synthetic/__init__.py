@@ -9,7 +9,7 @@ all out like COCO; :mod:`.aic_person` annotates the same people with AI
 Challenger's 14 keypoints (``--extra-formats aic``) and :mod:`.mpii_person`
 with MPII's 16 (``--extra-formats mpii``). Command line::
 
-    python -m mmpose_ext.datasets.synthetic --out data/synthetic \\
+    python -m mmpose_ext.synthetic --out data/synthetic \\
         [--num-train N] [--num-val M] [--seed S] [--extra-formats aic mpii]
 """
 from .coco_person import KEYPOINT_NAMES, SKELETON, person_category

@@ -7,13 +7,13 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from mmpose_ext.datasets.synthetic import generate_dataset
-from mmpose_ext.datasets.synthetic.__main__ import main
-from mmpose_ext.datasets.synthetic.body_model import build_body, sample_pose
-from mmpose_ext.datasets.synthetic.coco_person import KEYPOINT_NAMES
-from mmpose_ext.datasets.synthetic.figure import Figure, sample_appearance
-from mmpose_ext.datasets.synthetic.scene import make_image
-from mmpose_ext.datasets.synthetic.writer import check_arguments
+from mmpose_ext.synthetic import generate_dataset
+from mmpose_ext.synthetic.__main__ import main
+from mmpose_ext.synthetic.body_model import build_body, sample_pose
+from mmpose_ext.synthetic.coco_person import KEYPOINT_NAMES
+from mmpose_ext.synthetic.figure import Figure, sample_appearance
+from mmpose_ext.synthetic.scene import make_image
+from mmpose_ext.synthetic.writer import check_arguments
 from synthetic_output import list_files
 
 ARGS = dict(num_train=6, num_val=8, seed=3)
@@ -330,7 +330,7 @@ def test_bad_arguments_are_named(kwargs, message):
 
 def test_cli(cli, tmp_path):
     out = tmp_path / 'cli'
-    proc = cli(['python', '-m', 'mmpose_ext.datasets.synthetic', '--out', out,
+    proc = cli(['python', '-m', 'mmpose_ext.synthetic', '--out', out,
                 '--num-train', 2, '--num-val', 1, '--width', 96, '--height',
                 96])
     assert 'train 2 images' in proc.stdout
