@@ -11,7 +11,7 @@ import mmengine
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
-from mmpose_ext.datasets.checks import check_dataset_files
+from mmpose_ext.tools.dataset_file_checks import check_dataset_files
 from mmpose_ext.tools._host import (load_config, load_mmpose_tool,
                                     setup_cpu_distributed)
 

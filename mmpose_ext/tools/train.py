@@ -8,7 +8,7 @@ works on CPU (gloo).
 """
 from mmengine.runner import Runner
 
-from mmpose_ext.datasets.checks import check_dataset_files
+from mmpose_ext.tools.dataset_file_checks import check_dataset_files
 from mmpose_ext.tools._host import (check_amp_device, load_config,
                                     load_mmpose_tool, setup_cpu_distributed)
 

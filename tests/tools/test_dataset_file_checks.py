@@ -4,7 +4,7 @@ import shutil
 import pytest
 from mmengine.config import Config
 
-from mmpose_ext.datasets.checks import check_dataset_files
+from mmpose_ext.tools.dataset_file_checks import check_dataset_files
 
 CONFIG = 'configs/simplebaseline/td-hm_res18_coco-tiny-128x96.py'
 

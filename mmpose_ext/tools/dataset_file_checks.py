@@ -8,6 +8,7 @@ import os.path as osp
 
 __all__ = ['check_dataset_files']
 
+
 def _join(root, path):
     if not path or osp.isabs(path) or not root:
         return path
@@ -62,4 +63,4 @@ def check_dataset_files(cfg, splits):
             '\nFix the path in the config or override it with --cfg-options '
             'KEY=VALUE (e.g. train_dataloader.dataset.data_root=DIR). COCO '
             'goes under data/coco in MMPose\'s layout; the synthetic set is '
-            'made by `python -m mmpose_ext.datasets.synthetic --out DIR`.')
+            'made by `python -m mmpose_ext.synthetic --out DIR`.')

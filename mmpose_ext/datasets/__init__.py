@@ -1,1 +1,0 @@
-"""Datasets, transforms and data tools."""
