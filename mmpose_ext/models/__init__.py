@@ -1,3 +1,3 @@
 """Models (registered in mmpose.registry.MODELS)."""
 from . import (backbones, distillers, heads, layers, losses,  # noqa: F401
-               necks, pose_estimators, pretrainers, utils)
+               pose_estimators, pretrainers, utils)
