@@ -77,7 +77,7 @@ def count(name, config, overrides, paper):
         backbone=by_module.get('model.backbone', 0) / 1e9,
         neck=by_module.get('model.neck', 0) / 1e9,
         encoder=by_module.get('model.head.encoder', 0) / 1e9,
-        decoder=by_module.get('model.head.keypoint_decoder', 0) / 1e9,
+        decoder=by_module.get('model.head.query_decoder', 0) / 1e9,
         sampling=by_op.get('grid_sampler', 0) / 1e9,
         params=(params[''] - aux) / 1e6,
         paper=paper)

@@ -73,7 +73,7 @@ VARIANTS = {
                     'gradient clipping at 1.0 (the old recipe) with lambda 50'),
     'tfpose_lrmult': (QS, {'optim_wrapper.paramwise_cfg': dict(
         custom_keys={'head.encoder': dict(lr_mult=0.1),
-                     'head.keypoint_decoder': dict(lr_mult=0.1),
+                     'head.query_decoder': dict(lr_mult=0.1),
                      'head.level_embed': dict(lr_mult=0.1)})},
         "the paper's lr x0.1 on the transformer and keypoint MLPs"),
     'tfpose_nodetach': (QS, {'model.head.detach_refinement': False},

@@ -42,7 +42,7 @@ def parse_args():
 def main():
     args = parse_args()
     model = init_model(args.config, args.checkpoint, device='cpu')
-    if not hasattr(model.head, 'keypoint_decoder'):
+    if not hasattr(model.head, 'query_decoder'):
         raise SystemExit(f'{args.config} is not a TFPose config (its head is '
                          f'{type(model.head).__name__})')
     names = [model.dataset_meta['keypoint_id2name'][i]
@@ -50,7 +50,7 @@ def main():
     if args.keypoint not in names:
         raise SystemExit(f'unknown --keypoint {args.keypoint!r}; one of '
                          f'{", ".join(names)}')
-    num_layers = len(model.head.keypoint_decoder.layers)
+    num_layers = len(model.head.query_decoder.layers)
     layer = num_layers if args.layer == -1 else args.layer
     if not 1 <= layer <= num_layers:
         raise SystemExit(f'--layer must be in 1..{num_layers} or -1')

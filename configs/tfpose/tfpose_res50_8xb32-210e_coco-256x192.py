@@ -12,11 +12,11 @@ train_cfg = dict(max_epochs=210, val_interval=10)
 optim_wrapper = dict(
     optimizer=dict(
         type='AdamW', lr=4e-3, betas=(0.9, 0.999), weight_decay=1e-4),
-    # longest key wins; refinement MLPs live in head.keypoint_decoder
+    # longest key wins; refinement MLPs live in head.query_decoder
     paramwise_cfg=dict(
         custom_keys={
             'head.encoder': dict(lr_mult=0.1),
-            'head.keypoint_decoder': dict(lr_mult=0.1),
+            'head.query_decoder': dict(lr_mult=0.1),
             'head.level_embed': dict(lr_mult=0.1),
         }))
 param_scheduler = [

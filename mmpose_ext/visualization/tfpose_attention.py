@@ -50,7 +50,7 @@ class TFPoseAttentionRecorder:
         self._pending: Dict = {}
 
     def __enter__(self) -> 'TFPoseAttentionRecorder':
-        layers = self.head.keypoint_decoder.layers
+        layers = self.head.query_decoder.layers
         for d, layer in enumerate(layers):
             attn = layer.cross_attn
             if d == 0:
@@ -79,7 +79,7 @@ class TFPoseAttentionRecorder:
         self._handles = []
 
     def _new_call(self, module, args) -> None:
-        num_layers = len(self.head.keypoint_decoder.layers)
+        num_layers = len(self.head.query_decoder.layers)
         self.q2q.append([None] * num_layers)
         self.sampling_locations.append([None] * num_layers)
         self.attention_weights.append([None] * num_layers)

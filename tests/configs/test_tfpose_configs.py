@@ -64,7 +64,7 @@ def test_real_configs_follow_the_paper(name):
     assert tuple(opt.optimizer.betas) == (0.9, 0.999)
     assert opt.optimizer.weight_decay == 1e-4
     assert {k: v['lr_mult'] for k, v in opt.paramwise_cfg.custom_keys.items()
-            } == {'head.encoder': 0.1, 'head.keypoint_decoder': 0.1,
+            } == {'head.encoder': 0.1, 'head.query_decoder': 0.1,
                   'head.level_embed': 0.1}
     assert cfg.param_scheduler[-1].type == 'CosineAnnealingLR'
     transforms = {t['type']: t for t in cfg.train_dataloader.dataset.pipeline}

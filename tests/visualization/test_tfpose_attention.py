@@ -20,13 +20,13 @@ def _spread_head():
     outside the feature maps."""
     head = _head()
     g = torch.Generator().manual_seed(3)
-    for layer in head.keypoint_decoder.layers:
+    for layer in head.query_decoder.layers:
         off = layer.cross_attn.sampling_offsets
         off.weight.data = torch.randn(off.weight.shape, generator=g) * 2.
         off.bias.data = torch.randn(off.bias.shape, generator=g) * 4.
         att = layer.cross_attn.attention_weights
         att.weight.data = torch.randn(att.weight.shape, generator=g) * 0.3
-    for mlp in head.keypoint_decoder.refine_mlps:
+    for mlp in head.query_decoder.refine_mlps:
         last = mlp.layers[-1]
         last.weight.data = torch.randn(last.weight.shape, generator=g) * 0.1
     return head
@@ -47,7 +47,7 @@ def test_recorded_sampling_equals_mmcv():
     with mock.patch.object(msda, 'multi_scale_deformable_attn_pytorch', spy):
         with TFPoseAttentionRecorder(head) as rec:
             head(feats)
-    num_dec = len(head.keypoint_decoder.layers)
+    num_dec = len(head.query_decoder.layers)
     decoder_calls = calls[-num_dec:]  # the encoder's calls come first
     outside = 0
     for d, (value, shapes, loc, wts, out) in enumerate(decoder_calls):
@@ -65,7 +65,7 @@ def test_recorded_sampling_equals_mmcv():
     # y_{d-1}: y_0 for the first layer
     torch.testing.assert_close(
         rec.reference_points[0][0],
-        head.keypoint_decoder.initial_coords.expand(2, -1, -1))
+        head.query_decoder.initial_coords.expand(2, -1, -1))
 
 
 def test_q2q_matrices_and_hook_removal():

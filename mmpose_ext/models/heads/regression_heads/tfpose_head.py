@@ -23,6 +23,25 @@ from ...layers.tfpose_decoder import TFPoseDecoder
 
 __all__ = ['TFPoseHead']
 
+# The query decoder's attribute name before it was renamed ``query_decoder``
+# (``keypoint_decoder`` read like the codec, ``decoder``); state dicts saved
+# then carry it in their keys.
+_LEGACY_QUERY_DECODER = 'keypoint_decoder.'
+_QUERY_DECODER = 'query_decoder.'
+
+
+def _rename_legacy_query_decoder_keys(module, state_dict, prefix, *args):
+    """Load-state-dict pre-hook of :class:`TFPoseHead`: rename the keys
+    ``{prefix}keypoint_decoder.*`` of an older state dict to
+    ``{prefix}query_decoder.*``, in place, before torch matches keys (the
+    remaining hook arguments are not needed). A key whose new name is also
+    present is left alone, so the strict check reports it."""
+    legacy = prefix + _LEGACY_QUERY_DECODER
+    for key in [k for k in state_dict if k.startswith(legacy)]:
+        new_key = prefix + _QUERY_DECODER + key[len(legacy):]
+        if new_key not in state_dict:
+            state_dict[new_key] = state_dict.pop(key)
+
 
 @MODELS.register_module()
 class TFPoseHead(BaseHead):
@@ -33,17 +52,22 @@ class TFPoseHead(BaseHead):
     by ``ChannelMapper``) are flattened and concatenated into N tokens, given
     a learned level embedding plus a 2-D sine pixel embedding, and encoded by
     ``num_encoder_layers`` deformable layers (pixel-to-pixel attention) into
-    the memory M. :class:`TFPoseDecoder` turns K keypoint queries into the
-    coordinates ``y_1 ... y_{N_D}``. In training, every layer's coordinates
-    get the regression loss (``loss_reg_dec1`` ... ``loss_reg_dec{N_D}``)
-    and, with ``aux_head``, the tokens of the last level (C5) are reshaped to
+    the memory M. The query decoder (``query_decoder``, a
+    :class:`TFPoseDecoder`) turns K keypoint queries into the coordinates
+    ``y_1 ... y_{N_D}``; ``decoder`` is the codec, as in every MMPose head.
+    In training, every layer's coordinates get the regression loss
+    (``loss_reg_dec1`` ... ``loss_reg_dec{N_D}``) and, with ``aux_head``, the
+    tokens of level ``aux_level`` (the paper's: the last, C5) are reshaped to
     their map and decoded to heatmaps for the auxiliary loss (``loss_aux``).
     The auxiliary branch never runs in :meth:`forward`/:meth:`predict`.
+
+    State dicts saved when the query decoder was called ``keypoint_decoder``
+    still load: a load hook renames their ``keypoint_decoder.*`` keys.
 
     Note:
         - batch size: B
         - keypoint number: K
-        - feature levels: L (the last one is C5 when ``aux_head`` is used)
+        - feature levels: L (the last one is C5 in the paper's setting)
         - embedding dimension: C
         - memory tokens: N = sum over levels of h_l * w_l
         - decoder layers: N_D
@@ -152,7 +176,7 @@ class TFPoseHead(BaseHead):
                     embed_dims=embed_dims,
                     feedforward_channels=feedforward_channels,
                     ffn_drop=dropout)))
-        self.keypoint_decoder = TFPoseDecoder(
+        self.query_decoder = TFPoseDecoder(
             num_keypoints=num_keypoints,
             num_layers=num_decoder_layers,
             embed_dims=embed_dims,
@@ -166,7 +190,9 @@ class TFPoseHead(BaseHead):
             initial_coords=initial_coords)
         if gather_sampling:
             use_gather_sampling(self.encoder)
-            use_gather_sampling(self.keypoint_decoder)
+            use_gather_sampling(self.query_decoder)
+        self.register_load_state_dict_pre_hook(
+            _rename_legacy_query_decoder_keys)
 
         self.loss_module = MODELS.build(loss)
         if aux_head is not None:
@@ -255,8 +281,8 @@ class TFPoseHead(BaseHead):
         """
         memory, spatial_shapes, level_start_index, valid_ratios = \
             self.encode(feats)
-        coords = self.keypoint_decoder(memory, spatial_shapes,
-                                       level_start_index, valid_ratios)
+        coords = self.query_decoder(memory, spatial_shapes,
+                                    level_start_index, valid_ratios)
         return coords, memory
 
     def forward(self, feats: Sequence[Tensor]) -> Tensor:

@@ -267,3 +267,79 @@ def test_aux_branch_on_a_finer_level():
     torch.testing.assert_close(losses['loss_aux'], expected)
     with pytest.raises(ValueError, match='aux_level must index one of the 3'):
         _head(aux_level=3)
+
+
+def _legacy_names(state_dict):
+    """``state_dict`` as saved before the query decoder was renamed:
+    ``head.query_decoder.*`` keys called ``head.keypoint_decoder.*``."""
+    new, old = 'head.query_decoder.', 'head.keypoint_decoder.'
+    return {(old + k[len(new):] if k.startswith(new) else k): v
+            for k, v in state_dict.items()}
+
+
+def test_legacy_keypoint_decoder_checkpoint_loads(tmp_path):
+    """A whole-model state dict with the former ``head.keypoint_decoder.*``
+    keys loads strictly, through torch and through MMEngine's checkpoint
+    loader (the Runner's ``load_from``, ``init_model``), and the model then
+    holds the same weights and predicts the same coordinates."""
+    from mmengine.runner import load_checkpoint
+
+    init_default_scope('mmpose')
+    cfg = Config.fromfile(TINY_CFG)
+    torch.manual_seed(0)
+    saved = MODELS.build(cfg.model)
+    saved.init_weights()
+    # move every weight off its initialization (the refinement MLPs start
+    # at zero), so that a decoder left unloaded changes the output
+    g = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        for p in saved.parameters():
+            p.add_(torch.randn(p.shape, generator=g) * 0.05)
+    saved.eval()
+    legacy = _legacy_names(saved.state_dict())
+    num_decoder_keys = sum(k.startswith('head.query_decoder.')
+                           for k in saved.state_dict())
+    assert num_decoder_keys > 0
+    assert sum(k.startswith('head.keypoint_decoder.')
+               for k in legacy) == num_decoder_keys
+    ckpt = tmp_path / 'legacy.pth'
+    torch.save(dict(state_dict=legacy), ckpt)
+
+    w, h = INPUT
+    images = torch.randn(B, 3, h, w, generator=torch.Generator().manual_seed(2))
+    with torch.no_grad():
+        expected = saved(images, None, mode='tensor')
+
+    def fresh():
+        torch.manual_seed(3)
+        model = MODELS.build(cfg.model)
+        model.init_weights()
+        return model.eval()
+
+    with torch.no_grad():
+        assert not torch.allclose(fresh()(images, None, mode='tensor'),
+                                  expected, atol=1e-3)
+    by_torch = fresh()
+    result = by_torch.load_state_dict(legacy, strict=True)
+    assert result.missing_keys == [] and result.unexpected_keys == []
+    by_mmengine = fresh()
+    load_checkpoint(by_mmengine, str(ckpt), map_location='cpu', strict=True)
+    for model in (by_torch, by_mmengine):
+        loaded = model.state_dict()
+        assert loaded.keys() == saved.state_dict().keys()
+        for key, value in saved.state_dict().items():
+            assert torch.equal(loaded[key], value), key
+        with torch.no_grad():
+            torch.testing.assert_close(model(images, None, mode='tensor'),
+                                       expected, rtol=0, atol=0)
+
+
+def test_legacy_key_beside_its_new_name_is_refused():
+    """A state dict holding a weight under both names is not silently
+    resolved: the legacy key stays and the strict load names it."""
+    head = _head()
+    state = head.state_dict()
+    key = next(k for k in state if k.startswith('query_decoder.'))
+    state['keypoint_decoder.' + key[len('query_decoder.'):]] = state[key]
+    with pytest.raises(RuntimeError, match='Unexpected key.*keypoint_decoder'):
+        _head().load_state_dict(state, strict=True)
