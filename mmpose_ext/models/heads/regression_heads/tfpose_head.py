@@ -104,7 +104,8 @@ class TFPoseHead(BaseHead):
             coordinates, called as ``loss(pred (B, K, 2), target (B, K, 2),
             weights (B, K, 1))``.
         aux_head (dict, optional): Auxiliary heatmap branch, a head whose
-            ``forward((c5_map,))`` returns (B, K, H, W) heatmaps and whose
+            ``forward((level_map,))`` (the (B, C, h_l, w_l) tokens of
+            ``aux_level``) returns (B, K, H, W) heatmaps and whose
             ``loss_module`` compares them with the target heatmaps (MMPose's
             ``HeatmapHead``: 3 deconvolutions, x8). ``in_channels`` and
             ``out_channels`` default to C and K. ``None`` trains without it.
@@ -289,21 +290,6 @@ class TFPoseHead(BaseHead):
         """The last decoder layer's coordinates, (B, K, 2), normalized,
         inside (0, 1). The inference graph: no auxiliary branch."""
         return self.forward_all_layers(feats)[0][-1]
-
-    def c5_map(self, memory: Tensor, c5_shape: Tuple[int, int]) -> Tensor:
-        """The memory tokens of the last level as a map.
-
-        Args:
-            memory (Tensor): (B, N, C); the last h5 * w5 tokens are C5's.
-            c5_shape (tuple): (h5, w5).
-
-        Returns:
-            Tensor: (B, C, h5, w5).
-        """
-        h5, w5 = c5_shape
-        # (B, h5*w5, C) -> (B, C, h5*w5) -> (B, C, h5, w5)
-        return memory[:, -h5 * w5:].transpose(1, 2).reshape(
-            memory.size(0), -1, h5, w5)
 
     def predict(self,
                 feats: Tuple[Tensor],

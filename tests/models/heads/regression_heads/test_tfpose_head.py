@@ -91,7 +91,7 @@ def test_losses_equal_host_formulas():
         torch.testing.assert_close(losses[f'loss_reg_dec{d + 1}'], expected)
     # the C5 tokens are the last 4x3 of the memory, row-major
     c5 = memory[:, -12:].reshape(B, 4, 3, C).permute(0, 3, 1, 2)
-    torch.testing.assert_close(head.c5_map(memory, (4, 3)), c5)
+    torch.testing.assert_close(head.level_map(memory, feats, 2), c5)
     heatmaps = head.aux_head.forward((c5, ))
     gt = torch.stack([s.gt_fields.heatmaps for s in samples])
     hw = torch.cat([s.gt_instance_labels.heatmap_weights for s in samples])
@@ -256,8 +256,8 @@ def test_aux_branch_on_a_finer_level():
     _, memory = head.forward_all_layers(feats)
     c3 = memory[:, :16 * 12].reshape(B, 16, 12, C).permute(0, 3, 1, 2)
     torch.testing.assert_close(head.level_map(memory, feats, 0), c3)
-    torch.testing.assert_close(head.level_map(memory, feats, 2),
-                               head.c5_map(memory, (4, 3)))
+    c5 = memory[:, -4 * 3:].reshape(B, 4, 3, C).permute(0, 3, 1, 2)
+    torch.testing.assert_close(head.level_map(memory, feats, 2), c5)
     heatmaps = head.aux_head.forward((c3, ))
     torch.testing.assert_close(head.aux_heatmaps(memory, feats), heatmaps)
     gt = torch.stack([s.gt_fields.heatmaps for s in samples])
