@@ -18,21 +18,13 @@ _base_ = ['../vitpose/td-hm_vitpose-tiny-multi_synthetic-coco-aic-128x96.py']
 
 custom_imports = dict(imports=['mmpose_ext'], allow_failed_imports=False)
 
-max_iters = 800
-train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
+# the base's schedule (800 iterations, warm-up and cosine) with Adam
 optim_wrapper = dict(
     _delete_=True, type='OptimWrapper', optimizer=dict(type='Adam', lr=3e-3))
-param_scheduler = [
-    dict(type='LinearLR', begin=0, end=50, start_factor=0.01,
-         by_epoch=False),
-    dict(type='CosineAnnealingLR', begin=50, end=max_iters,
-         T_max=max_iters - 50, eta_min=1e-5, by_epoch=False)
-]
 
 # the base's codec (UDP heatmaps 32x24 for 128x96 crops): ResNet's stride-32
 # features (4x3) through three stride-2 deconvolutions give 32x24
-codec = dict(
-    type='UDPCodec', input_size=(96, 128), heatmap_size=(24, 32), sigma=2)
+codec = _base_.codec
 coco_head = dict(
     type='HeatmapHead',
     in_channels=512,
@@ -43,17 +35,10 @@ coco_head = dict(
     decoder=codec)
 aic_head = dict(coco_head, out_channels=14)
 
+# the base's model with MMPose's ResNet-18 and these heads
 model = dict(
-    _delete_=True,
-    type='MultiHeadTopdownPoseEstimator',
-    data_preprocessor=dict(
-        type='PoseDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        bgr_to_rgb=True),
-    backbone=dict(type='ResNet', depth=18),
-    heads=dict(coco=coco_head, aic=aic_head),
-    test_cfg=dict(flip_test=True, flip_mode='heatmap', shift_heatmap=False))
+    backbone=dict(_delete_=True, type='ResNet', depth=18),
+    heads=dict(_delete_=True, coco=coco_head, aic=aic_head))
 
 # SimpleBaseline's milder augmentation (rotation 30, scale 0.75-1.25)
 train_pipeline = [
@@ -67,14 +52,6 @@ train_pipeline = [
     dict(type='GenerateTarget', encoder=codec),
     dict(type='PackPoseInputs')
 ]
-coco_root = '{{$MMPOSE_EXT_SYNTHETIC:data/synthetic}}/'
-aic_root = '{{$MMPOSE_EXT_SYNTHETIC_AIC:data/synthetic_aic}}/'
-coco_train = dict(
-    type='CocoDataset', data_root=coco_root, data_mode='topdown',
-    ann_file='annotations/person_keypoints_train.json',
-    data_prefix=dict(img='images/train/'), pipeline=train_pipeline)
-aic_train = dict(
-    type='AicDataset', data_root=aic_root, data_mode='topdown',
-    ann_file='annotations/aic_keypoints_train.json',
-    data_prefix=dict(img='images/train/'), pipeline=train_pipeline)
+coco_train = dict(_base_.coco_train, pipeline=train_pipeline)
+aic_train = dict(_base_.aic_train, pipeline=train_pipeline)
 train_dataloader = dict(dataset=dict(datasets=[coco_train, aic_train]))

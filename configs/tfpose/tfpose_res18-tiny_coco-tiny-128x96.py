@@ -1,5 +1,8 @@
 # A small TFPose (ResNet-18, C = 64, N_E = 1, N_D = 2) on the four coco_tiny
-# images at 128x96: for the tests of train/test (2 iterations).
+# images at 128x96: for the tests of train/test (2 iterations). It stays in
+# configs/ (not tests/fixtures/configs/) because the outside-project example
+# (tests/fixtures/external_project, docs/topdown.md) inherits it from the
+# installed package's configs, one coco_tiny config per model family.
 _base_ = ['./tfpose_res18-paper_synthetic-128x96.py']
 
 train_cfg = dict(max_epochs=2, val_interval=1)

@@ -26,27 +26,17 @@ default_hooks = dict(
                     rule='greater'))
 log_processor = dict(window_size=10)
 
-codec = dict(
-    type='TFPoseLabel',
-    input_size=(96, 128),
-    heatmap=dict(type='UDPCodec', heatmap_size=(24, 32), sigma=1.))
-
 # no flip augmentation in training, so no flip test: the model has never seen
 # a mirrored person and averaging with its guess would blur the fit
 # and no dropout: nothing to regularize, and train and test see one model
 model = dict(head=dict(dropout=0.), test_cfg=dict(flip_test=False))
 
+# the base's codec; no augmentation (validation: the base's pipeline)
 train_pipeline = [
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale'),
-    dict(type='TopdownAffine', input_size=codec['input_size']),
-    dict(type='GenerateTarget', encoder=codec),
-    dict(type='PackPoseInputs')
-]
-val_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='GetBBoxCenterScale'),
-    dict(type='TopdownAffine', input_size=codec['input_size']),
+    dict(type='TopdownAffine', input_size=_base_.codec['input_size']),
+    dict(type='GenerateTarget', encoder=_base_.codec),
     dict(type='PackPoseInputs')
 ]
 
@@ -58,8 +48,7 @@ train_dataloader = dict(
 val_dataloader = dict(
     batch_size=16, num_workers=0, persistent_workers=False,
     dataset=dict(data_root=coco_tiny, ann_file='person_keypoints_tiny.json',
-                 data_prefix=dict(img=''), bbox_file=None,
-                 pipeline=val_pipeline))
+                 data_prefix=dict(img=''), bbox_file=None))
 test_dataloader = val_dataloader
 val_evaluator = dict(ann_file=coco_tiny + 'person_keypoints_tiny.json')
 test_evaluator = val_evaluator

@@ -1,19 +1,11 @@
 # Token and output distillation together (ViTPose Eq. 6, L^tod; the paper's
-# best ViTPose-L -> ViTPose-B setting): the frozen knowledge token of stage 1
-# in the student and the teacher's heatmaps as a second target.
-_base_ = ['./td-hm_vitpose-base-heatmap-student_8xb64-210e_coco-256x192.py']
+# best ViTPose-L -> ViTPose-B setting): the token student (the frozen
+# knowledge token of stage 1) with the teacher's heatmaps as a second target,
+# as in td-hm_vitpose-base-heatmap-student_8xb64-210e_coco-256x192.py.
+_base_ = ['./td-hm_vitpose-base-token-student_8xb64-210e_coco-256x192.py']
 
 model = dict(
-    backbone=dict(
-        knowledge_tokens=dict(
-            type='KnowledgeTokens',
-            token_file='work_dirs/vitpose_l_token-teacher/'
-            'knowledge_tokens.pth')))
-
-# the default hooks plus the fit of the teacher-to-student token map on the
-# first batch (mmpose_ext.models.distillers.knowledge_tokens)
-custom_hooks = [
-    dict(type='SyncBuffersHook'),
-    dict(type='CheckInvalidLossTermHook', interval=1),
-    dict(type='KnowledgeTokenFitHook'),
-]
+    type='HeatmapDistillPoseEstimator',
+    teacher_config='configs/vitpose_l.py',
+    teacher_checkpoint='pretrained/vitpose_large_coco_256x192.pth',
+    distill_loss=dict(type='KeypointMSELoss', use_target_weight=False))

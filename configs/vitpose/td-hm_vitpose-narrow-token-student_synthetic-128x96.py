@@ -10,8 +10,4 @@ model = dict(
             type='KnowledgeTokens',
             token_file='work_dirs/td-hm_vitpose-tiny-token-teacher_synthetic-'
             '128x96/knowledge_tokens.pth')))
-custom_hooks = [
-    dict(type='SyncBuffersHook'),
-    dict(type='CheckInvalidLossTermHook', interval=1),
-    dict(type='KnowledgeTokenFitHook'),
-]
+custom_hooks = _base_.custom_hooks + [dict(type='KnowledgeTokenFitHook')]

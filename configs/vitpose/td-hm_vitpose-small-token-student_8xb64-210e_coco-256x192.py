@@ -6,17 +6,10 @@
 # Token file: exported from stage 1 (vitpose_l_token-teacher.py).
 _base_ = ['./td-hm_vitpose-small_8xb64-210e_coco-256x192.py']
 
-model = dict(
-    backbone=dict(
-        knowledge_tokens=dict(
-            type='KnowledgeTokens',
-            token_file='work_dirs/vitpose_l_token-teacher/'
-            'knowledge_tokens.pth')))
+model = dict(backbone=dict(knowledge_tokens=dict(
+    type='KnowledgeTokens',
+    token_file='work_dirs/vitpose_l_token-teacher/knowledge_tokens.pth')))
 
 # the default hooks plus the fit of the teacher-to-student token map on the
 # first batch (mmpose_ext.models.distillers.knowledge_tokens)
-custom_hooks = [
-    dict(type='SyncBuffersHook'),
-    dict(type='CheckInvalidLossTermHook', interval=1),
-    dict(type='KnowledgeTokenFitHook'),
-]
+custom_hooks = _base_.custom_hooks + [dict(type='KnowledgeTokenFitHook')]

@@ -21,14 +21,7 @@ _base_ = ['./td-hm_vitpose-tiny-multi_synthetic-coco-aic-128x96.py']
 batch_size = 24
 
 # the base's decoder with MPII's 16 keypoints
-mpii_head = dict(
-    type='HeatmapHead',
-    in_channels=128,
-    out_channels=16,
-    deconv_out_channels=(64, 64),
-    deconv_kernel_sizes=(4, 4),
-    loss=dict(type='KeypointMSELoss', use_target_weight=True),
-    decoder={{_base_.codec}})
+mpii_head = dict(_base_.coco_head, out_channels=16)
 model = dict(heads=dict(mpii=mpii_head))
 
 mpii_root = '{{$MMPOSE_EXT_SYNTHETIC_MPII:data/synthetic_mpii}}/'
@@ -36,34 +29,28 @@ mpii_train = dict(
     type='MpiiDataset', data_root=mpii_root, data_mode='topdown',
     ann_file='annotations/mpii_train.json',
     data_prefix=dict(img='images/train/'),
-    pipeline={{_base_.train_pipeline}})
+    pipeline=_base_.train_pipeline)
 mpii_val = dict(
     type='MpiiDataset', data_root=mpii_root, data_mode='topdown',
     ann_file='annotations/mpii_val.json',
     headbox_file=mpii_root + 'annotations/mpii_gt_val.mat',
     data_prefix=dict(img='images/val/'), test_mode=True,
-    pipeline={{_base_.val_pipeline}})
+    pipeline=_base_.val_pipeline)
 
 train_dataloader = dict(
     batch_size=batch_size,
     # every batch: 8 COCO-format, 8 AIC-format and 8 MPII-format crops
     sampler=dict(batch_size=batch_size, source_ratio=[1, 1, 1]),
-    dataset=dict(datasets=[
-        {{_base_.coco_train}}, {{_base_.aic_train}}, mpii_train]))
+    dataset=dict(datasets=[_base_.coco_train, _base_.aic_train, mpii_train]))
 val_dataloader = dict(
-    dataset=dict(datasets=[
-        {{_base_.coco_val}}, {{_base_.aic_val}}, mpii_val]))
+    dataset=dict(datasets=[_base_.coco_val, _base_.aic_val, mpii_val]))
 test_dataloader = val_dataloader
 
-# one metric per dataset, in the order of `datasets`: coco/, aic/, mpii/
+# one metric per dataset, in the order of `datasets`: the base's coco/ and
+# aic/, then mpii/
 val_evaluator = dict(
-    metrics=[
-        dict(type='CocoMetric', prefix='coco',
-             ann_file={{_base_.coco_val_ann}}),
-        dict(type='CocoMetric', prefix='aic', use_area=False,
-             ann_file='{{$MMPOSE_EXT_SYNTHETIC_AIC:data/synthetic_aic}}/'
-             'annotations/aic_keypoints_val.json'),
-        dict(type='MpiiPCKAccuracy', prefix='mpii', norm_item='head'),
+    metrics=_base_.val_evaluator.metrics + [
+        dict(type='MpiiPCKAccuracy', prefix='mpii', norm_item='head')
     ],
-    datasets=[{{_base_.coco_val}}, {{_base_.aic_val}}, mpii_val])
+    datasets=[_base_.coco_val, _base_.aic_val, mpii_val])
 test_evaluator = val_evaluator

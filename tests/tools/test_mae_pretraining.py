@@ -9,7 +9,7 @@ from mmengine.config import Config
 from mmpose.registry import MODELS
 from mmpose_ext.engine.checkpoint import safe_torch_load
 
-MAE = 'configs/vitpose/mae_vitpose-tiny_coco-tiny-128x96.py'
+MAE = 'tests/fixtures/configs/mae_vitpose-tiny_coco-tiny-128x96.py'
 TINY = 'configs/vitpose/td-hm_vitpose-tiny_coco-tiny-128x96.py'
 
 

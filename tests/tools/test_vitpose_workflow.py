@@ -8,11 +8,12 @@ import torch
 
 from mmpose_ext.engine.checkpoint import safe_torch_load
 
-CONFIGS = 'configs/vitpose/'
-TINY = CONFIGS + 'td-hm_vitpose-tiny_coco-tiny-128x96.py'
-STAGE1 = CONFIGS + 'td-hm_vitpose-tiny-token-teacher_coco-tiny-128x96.py'
-STAGE2 = CONFIGS + ('td-hm_vitpose-tiny-token-heatmap-student_coco-tiny-'
-                    '128x96.py')
+TINY = 'configs/vitpose/td-hm_vitpose-tiny_coco-tiny-128x96.py'
+# the two distillation stages at test size exist for this test only
+FIXTURES = 'tests/fixtures/configs/'
+STAGE1 = FIXTURES + 'td-hm_vitpose-tiny-token-teacher_coco-tiny-128x96.py'
+STAGE2 = FIXTURES + ('td-hm_vitpose-tiny-token-heatmap-student_coco-tiny-'
+                     '128x96.py')
 TOKENS = 'backbone.knowledge_tokens.tokens'
 
 
