@@ -1,13 +1,15 @@
 # SimDR* (Gaussian labels, KL-divergence loss) on HRNet-W48 at 384x288: the
 # SimDR notes' headline (seeds/001): 76.0 AP on COCO test-dev, above RLE
 # with the same backbone (75.5 AP). The notes do not name the input size of
-# that row; 384x288 is the size of the paper's test-dev comparison (its
-# Table 6). The paper's CNN head on HRNet: the highest-resolution branch (48
-# channels, stride 4: 72x96) through a 1x1 convolution to 17 maps, each
-# flattened (6,912 values) and projected linearly to 576 x bins and 768 y
-# bins (k = 2). Labels sigma 6 bins (MMPose's SimCC recipe at 384x288); the
-# schedule (Adam 1e-3, 210 epochs) of the ResNet-50 SimDR config it inherits
-# from, 8 x 32 images per batch.
+# that row; 384x288 is the input of the SimDR paper's COCO test-dev
+# comparison (from the paper, not the notes). The paper's CNN head on
+# HRNet: the highest-resolution branch (48 channels, stride 4: 72x96)
+# through a 1x1 convolution to 17 maps, each flattened (6,912 values) and
+# projected linearly to 576 x bins and 768 y bins (k = 2). Labels sigma 6
+# bins (MMPose's SimCC recipe at 384x288); the schedule (Adam 1e-3, 210
+# epochs) of the ResNet-50 SimDR config it inherits from, 8 x 32 images per
+# batch. Cost: HRNet-W48 (32.9 GFLOPs in the HRNet paper) plus 0.16 GFLOPs
+# of projections.
 _base_ = ['./simdr_res50_8xb64-210e_coco-256x192.py']
 
 codec = dict(
