@@ -71,6 +71,9 @@ aic_head = dict(coco_head, out_channels=14)
 
 model = dict(
     type='MultiHeadTopdownPoseEstimator',
+    # measured (README, docs/vitpose.md) with each head's own mean, before
+    # per-sample weighting became the default; the arm keeps its setting
+    loss_weighting='head_mean',
     data_preprocessor=dict(
         type='PoseDataPreprocessor',
         mean=[123.675, 116.28, 103.53],
