@@ -37,6 +37,9 @@ aic_head = dict(coco_head, out_channels=14)
 
 # the base's model with MMPose's ResNet-18 and these heads
 model = dict(
+    # measured (README, docs/vitpose.md) with each head's own mean, before
+    # per-sample weighting became the default; the arm keeps its setting
+    loss_weighting='head_mean',
     backbone=dict(_delete_=True, type='ResNet', depth=18),
     heads=dict(_delete_=True, coco=coco_head, aic=aic_head))
 

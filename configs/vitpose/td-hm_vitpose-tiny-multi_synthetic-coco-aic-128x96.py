@@ -42,6 +42,9 @@ aic_head = dict(coco_head, out_channels=14)
 model = dict(
     _delete_=True,
     type='MultiHeadTopdownPoseEstimator',
+    # measured (README, docs/vitpose.md) with each head's own mean, before
+    # per-sample weighting became the default; the arm keeps its setting
+    loss_weighting='head_mean',
     data_preprocessor=_base_.model.data_preprocessor,
     backbone=dict(
         _base_.model.backbone,

@@ -64,17 +64,34 @@ class ViTLayer(BaseModule):
         return self.ffn(self.ln2(x), identity=x)
 
 
-def init_vit_weights(module: nn.Module, layers: Sequence[ViTLayer]) -> None:
-    """The ViT/MAE initialisation of a stack of :class:`ViTLayer`: truncated
-    normal (std 0.02) for the attention in-projections and every linear
-    weight, zero biases, unit LayerNorms. Shared by the backbone and the MAE
-    decoder so that both start alike."""
+def init_vit_weights(module: nn.Module, layers: Sequence[ViTLayer],
+                     scheme: str = 'vit') -> None:
+    """Initialise the linear and LayerNorm weights of ``module``, a stack of
+    :class:`ViTLayer` and what surrounds it.
+
+    Two schemes, both with zero biases and unit LayerNorms:
+
+    * ``'vit'``: truncated normal (std 0.02) for the attention
+      in-projections and every linear weight, as the official ViT/ViTPose
+      code.
+    * ``'mae'``: Xavier-uniform for the same weights, as MAE's official
+      pre-training code (``_init_weights``); the attention in-projection
+      ``(3C, C)`` is initialised as one matrix, like MAE's ``qkv`` linear.
+    """
+    if scheme == 'vit':
+        def init_weight(weight):
+            trunc_normal_(weight, std=.02)
+    elif scheme == 'mae':
+        init_weight = nn.init.xavier_uniform_
+    else:
+        raise ValueError(f"init_vit_weights: scheme must be 'vit' or 'mae', "
+                         f'got {scheme!r}')
     for layer in layers:
-        trunc_normal_(layer.attn.attn.in_proj_weight, std=.02)
+        init_weight(layer.attn.attn.in_proj_weight)
         nn.init.zeros_(layer.attn.attn.in_proj_bias)
     for m in module.modules():
         if isinstance(m, nn.Linear):
-            trunc_normal_(m.weight, std=.02)
+            init_weight(m.weight)
             if m.bias is not None:
                 nn.init.zeros_(m.bias)
         elif isinstance(m, nn.LayerNorm):

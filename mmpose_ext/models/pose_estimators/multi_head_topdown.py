@@ -69,6 +69,15 @@ class MultiHeadTopdownPoseEstimator(TopdownPoseEstimator):
             ``dataset_name``.
         data_preprocessor (dict, optional): as in MMPose.
         init_cfg (dict, optional): as in MMPose.
+        loss_weighting (str): How the heads' losses add up in a batch of
+            ``B`` samples of which ``B_d`` belong to dataset ``d``.
+            ``'sample'`` (default, as the official multi-task code, which
+            runs every head over the whole batch with the other datasets'
+            targets zeroed): head ``d``'s loss is its mean over its own
+            samples times ``B_d / B``, so every sample counts alike and the
+            sampler's ``source_ratio`` sets each dataset's share of the
+            gradient. ``'head_mean'``: each head's mean over its own samples,
+            unscaled, so a sample of a rare dataset weighs more.
         init_from (dict, optional): ``dict(checkpoint=PATH, head=NAME)``:
             after the usual initialisation, load a single-dataset top-down
             checkpoint (``backbone.*``, ``head.*``; official ViTPose and
@@ -80,10 +89,12 @@ class MultiHeadTopdownPoseEstimator(TopdownPoseEstimator):
         head ``d`` gets the ``B_d`` rows of its dataset's samples and returns
         its dataset's ``K_d`` keypoints. Losses are logged per head as
         ``'<dataset>/<loss name>'`` (``coco/loss_kpt``, ``aic/acc_pose``);
-        the total is their sum (each head's loss is a mean over its own
-        samples). A head with no sample in a batch gets no gradient (its
-        ``.grad`` stays None).
+        the total is their sum, each weighted as ``loss_weighting`` says
+        (accuracies are not weighted). A head with no sample in a batch gets
+        no gradient (its ``.grad`` stays None).
     """
+
+    LOSS_WEIGHTINGS = ('sample', 'head_mean')
 
     def __init__(self,
                  backbone: ConfigType,
@@ -93,8 +104,13 @@ class MultiHeadTopdownPoseEstimator(TopdownPoseEstimator):
                  test_cfg: OptConfigType = None,
                  data_preprocessor: OptConfigType = None,
                  init_cfg: OptMultiConfig = None,
+                 loss_weighting: str = 'sample',
                  init_from: Optional[dict] = None):
         name = type(self).__name__
+        if loss_weighting not in self.LOSS_WEIGHTINGS:
+            raise ValueError(
+                f'{name}: loss_weighting must be one of '
+                f'{self.LOSS_WEIGHTINGS}, got {loss_weighting!r}')
         if not isinstance(heads, dict) or not heads:
             raise ValueError(
                 f'{name}: `heads` must be a non-empty dict of head configs '
@@ -110,6 +126,7 @@ class MultiHeadTopdownPoseEstimator(TopdownPoseEstimator):
         BaseModel.__init__(
             self, data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.metainfo = None
+        self.loss_weighting = loss_weighting
         self.train_cfg = train_cfg if train_cfg else {}
         self.test_cfg = test_cfg if test_cfg else {}
         self.backbone = MODELS.build(backbone)
@@ -229,7 +246,8 @@ class MultiHeadTopdownPoseEstimator(TopdownPoseEstimator):
                 ``metainfo['dataset_name']`` and their dataset's targets.
 
         Returns:
-            dict: ``'<dataset>/<name>'``: each head's losses and accuracy.
+            dict: ``'<dataset>/<name>'``: each head's losses (weighted as
+            ``loss_weighting`` says) and accuracy.
         """
         feats = self.extract_feat(inputs)
         losses = dict()
@@ -239,8 +257,14 @@ class MultiHeadTopdownPoseEstimator(TopdownPoseEstimator):
             self._check_keypoints(name, samples)
             head_losses = self.heads[name].loss(
                 _select(feats, rows), samples, train_cfg=self.train_cfg)
-            losses.update(
-                {f'{name}/{key}': value for key, value in head_losses.items()})
+            share = len(samples) / len(data_samples)
+            for key, value in head_losses.items():
+                # MMEngine sums the keys holding 'loss'; only those are
+                # weighted (an accuracy is a statistic, not a loss term)
+                if self.loss_weighting == 'sample' and 'loss' in key:
+                    value = [v * share for v in value] if isinstance(
+                        value, (list, tuple)) else value * share
+                losses[f'{name}/{key}'] = value
         return losses
 
     def predict(self, inputs: Tensor, data_samples):

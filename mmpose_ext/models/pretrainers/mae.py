@@ -18,9 +18,11 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModel
-from torch import Tensor
+from torch import Tensor, nn
 
 from mmpose.registry import MODELS
+from ..layers.vit_layer import init_vit_weights
+from .mae_decoder import sincos_pos_embed_2d
 
 
 def patchify(images: Tensor, kernel: Sequence[int], stride: Sequence[int],
@@ -120,6 +122,16 @@ class MAEPretrainer(BaseModel):
         mask_ratio (float): Fraction of patches masked (0.75 in MAE and
             ViTPose).
         norm_pix_loss (bool): Normalise each target patch (MAE's best).
+        fixed_pos_embed (bool): Give the backbone's position table MAE's
+            fixed 2-D sine-cosine values and no gradient during
+            pre-training (MAE's ``pos_embed``, ``requires_grad=False``);
+            the checkpoint carries the table, and fine-tuning starts from it
+            as a learned table. False keeps the backbone's learned table.
+        init_scheme (str): ``'mae'``: MAE's initialisation of the backbone
+            (Xavier-uniform linears and attention in-projections, the patch
+            kernel Xavier-uniform as a ``(C, c*k*k)`` linear); ``'vit'``: the
+            backbone's own (truncated normal, std 0.02). Ignored when the
+            backbone starts from published weights (its ``init_cfg``).
         data_preprocessor (dict): MMPose's ``PoseDataPreprocessor`` config.
     """
 
@@ -128,6 +140,8 @@ class MAEPretrainer(BaseModel):
                  decoder: dict = dict(),
                  mask_ratio: float = 0.75,
                  norm_pix_loss: bool = True,
+                 fixed_pos_embed: bool = True,
+                 init_scheme: str = 'mae',
                  data_preprocessor: Optional[dict] = None,
                  init_cfg=None):
         if isinstance(data_preprocessor, dict):
@@ -138,10 +152,19 @@ class MAEPretrainer(BaseModel):
         if not 0. < mask_ratio < 1.:
             raise ValueError(f'{name}: mask_ratio must be in (0, 1), got '
                              f'{mask_ratio}')
+        if init_scheme not in ('mae', 'vit'):
+            raise ValueError(f"{name}: init_scheme must be 'mae' or 'vit', "
+                             f'got {init_scheme!r}')
         self.backbone = MODELS.build(backbone)
         if getattr(self.backbone, 'num_extra_tokens', 0):
             raise ValueError(f'{name}: pre-train the backbone without '
                              'knowledge_tokens')
+        self.fixed_pos_embed = fixed_pos_embed
+        self.init_scheme = init_scheme
+        if fixed_pos_embed:
+            # frozen before the optimizer is built, so it never moves
+            self._set_sincos_positions()
+            self.backbone.pos_embed.requires_grad_(False)
         conv = self.backbone.patch_embed.projection
         self.kernel, self.stride = conv.kernel_size, conv.stride
         self.padding = conv.padding
@@ -156,10 +179,32 @@ class MAEPretrainer(BaseModel):
         self.mask_ratio = mask_ratio
         self.norm_pix_loss = norm_pix_loss
 
+    def _set_sincos_positions(self):
+        """The backbone's position table ``(1, N, C)`` := MAE's 2-D sin-cos
+        table of its patch grid."""
+        table = sincos_pos_embed_2d(self.backbone.patch_grid,
+                                    self.backbone.embed_dims)
+        with torch.no_grad():
+            self.backbone.pos_embed.copy_(table)
+
     def init_weights(self):
-        """The backbone's and the decoder's own initialisation (a backbone
-        ``init_cfg`` may start from published weights)."""
+        """The backbone's initialisation (published weights for a
+        ``Pretrained`` ``init_cfg``), replaced by MAE's for
+        ``init_scheme='mae'``; the decoder's; the fixed position table."""
         self.backbone.init_weights()
+        cfg = self.backbone.init_cfg
+        pretrained = isinstance(cfg, dict) and cfg.get('type') == 'Pretrained'
+        if self.init_scheme == 'mae' and not pretrained:
+            init_vit_weights(self.backbone, self.backbone.layers,
+                             scheme='mae')
+            # MAE initialises the patch kernel as the linear map it is
+            weight = self.backbone.patch_embed.projection.weight
+            with torch.no_grad():
+                flat = torch.empty(weight.shape[0], weight[0].numel())
+                nn.init.xavier_uniform_(flat)
+                weight.copy_(flat.view_as(weight))
+        if self.fixed_pos_embed:
+            self._set_sincos_positions()
         self.decoder.init_weights()
         self._is_init = True
 

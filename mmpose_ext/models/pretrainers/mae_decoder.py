@@ -59,6 +59,9 @@ class MAEDecoder(BaseModule):
         num_layers (int): Decoder depth (8 in MAE).
         num_heads (int): Attention heads.
         mlp_ratio (int): FFN width / D.
+        init_scheme (str): ``'mae'`` (MAE's Xavier-uniform linears) or
+            ``'vit'`` (truncated normal, std 0.02), see
+            :func:`~mmpose_ext.models.layers.vit_layer.init_vit_weights`.
     """
 
     def __init__(self,
@@ -70,8 +73,13 @@ class MAEDecoder(BaseModule):
                  num_heads: int = 16,
                  mlp_ratio: int = 4,
                  norm_cfg: dict = dict(type='LN', eps=1e-6),
+                 init_scheme: str = 'mae',
                  init_cfg=None):
         super().__init__(init_cfg)
+        if init_scheme not in ('mae', 'vit'):
+            raise ValueError(f"{type(self).__name__}: init_scheme must be "
+                             f"'mae' or 'vit', got {init_scheme!r}")
+        self.init_scheme = init_scheme
         self.grid = tuple(grid)
         self.embed = nn.Linear(in_dims, embed_dims)
         self.mask_token = nn.Parameter(torch.zeros(1, 1, embed_dims))
@@ -89,11 +97,11 @@ class MAEDecoder(BaseModule):
         self.pred = nn.Linear(embed_dims, patch_dims)
 
     def init_weights(self):
-        """MAE's: normal(0.02) mask token, truncated normal (0.02) linear
-        weights (the attention in-projection included), zero biases, unit
-        LayerNorms."""
+        """MAE's: normal(0.02) mask token, Xavier-uniform linear weights (the
+        attention in-projection included), zero biases, unit LayerNorms; the
+        position table is fixed (a buffer)."""
         nn.init.normal_(self.mask_token, std=.02)
-        init_vit_weights(self, self.layers)
+        init_vit_weights(self, self.layers, scheme=self.init_scheme)
         self._is_init = True
 
     def forward(self, visible: Tensor, keep: Tensor) -> Tensor:

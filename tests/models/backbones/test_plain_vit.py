@@ -4,8 +4,8 @@ fine-tuning, attention types, knowledge tokens, bad options."""
 import pytest
 import torch
 import torch.nn.functional as F
-from vitpose_reference import official_backbone, official_shapes, \
-    official_state_dict
+from vitpose_reference import official_backbone, official_head, \
+    official_shapes, official_state_dict
 
 from mmpose_ext.models.backbones import PlainViT
 from mmpose_ext.models.utils import convert_vitpose_checkpoint
@@ -187,3 +187,33 @@ def test_patch_stride_8_gives_eighth_resolution_features():
                      patch_padding=4)
     assert model.patch_grid == (8, 6)
     assert model(torch.randn(1, 3, 64, 48))[0].shape == (1, 64, 8, 6)
+
+
+@pytest.mark.parametrize('head', ['classic', 'simple'])
+def test_vitpose_base_matches_official_forward_at_full_size(head):
+    """The oracle at the paper's size: ViTPose-B (width 768, 12 layers, 12
+    heads) at 256x192 with either decoder, official-layout weights
+    converted, against the official forward to 1e-4."""
+    from mmpose.registry import MODELS
+    sd = official_state_dict(768, 12, (16, 12), head=head, seed=7)
+    head_cfg = dict(type='HeatmapHead', in_channels=768, out_channels=17)
+    neck = None
+    if head == 'classic':
+        head_cfg.update(deconv_out_channels=(256, 256),
+                        deconv_kernel_sizes=(4, 4))
+    else:
+        neck = dict(type='FeatureMapProcessor', scale_factor=4.0,
+                    apply_relu=True)
+        head_cfg.update(deconv_out_channels=[], deconv_kernel_sizes=[],
+                        final_layer=dict(kernel_size=3, padding=1))
+    model = MODELS.build(dict(
+        type='TopdownPoseEstimator',
+        backbone=dict(type='PlainViT', arch='base', img_size=(256, 192)),
+        neck=neck, head=head_cfg)).eval()
+    model.load_state_dict(convert_vitpose_checkpoint(sd), strict=True)
+    x = torch.randn(1, 3, 256, 192, generator=torch.Generator().manual_seed(8))
+    with torch.no_grad():
+        ours = model(x, None, mode='tensor')
+        ref = official_head(sd, official_backbone(sd, x, num_heads=12), head)
+    assert ours.shape == (1, 17, 64, 48)
+    torch.testing.assert_close(ours, ref, rtol=1e-4, atol=1e-4)

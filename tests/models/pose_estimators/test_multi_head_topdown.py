@@ -26,9 +26,9 @@ CODEC = dict(type='UDPHeatmap', input_size=INPUT, heatmap_size=HEATMAP,
 META = {
     name: parse_pose_metainfo(
         dict(from_file=f'configs/_base_/datasets/{name}.py'))
-    for name in ('coco', 'aic')
+    for name in ('coco', 'aic', 'mpii')
 }
-NUM_KEYPOINTS = {'coco': 17, 'aic': 14}
+NUM_KEYPOINTS = {'coco': 17, 'aic': 14, 'mpii': 16}
 
 
 def head_cfg(k, in_channels=32):
@@ -48,12 +48,14 @@ BACKBONE = dict(type='PlainViT', arch=dict(
 RESNET = dict(type='ResNet', depth=18)
 
 
-def build(flip_test=True, backbone=BACKBONE, in_channels=32, **test_cfg):
+def build(flip_test=True, backbone=BACKBONE, in_channels=32,
+          loss_weighting='sample', datasets=('coco', 'aic'), **test_cfg):
     torch.manual_seed(0)
     model = MODELS.build(dict(
         type='MultiHeadTopdownPoseEstimator', backbone=backbone,
-        heads=dict(coco=head_cfg(17, in_channels),
-                   aic=head_cfg(14, in_channels)),
+        heads={name: head_cfg(NUM_KEYPOINTS[name], in_channels)
+               for name in datasets},
+        loss_weighting=loss_weighting,
         test_cfg=dict(flip_test=flip_test, flip_mode='heatmap',
                       shift_heatmap=False, **test_cfg)))
     model.init_weights()
@@ -117,7 +119,7 @@ def test_one_dataset_batch_reaches_only_its_head(backbone, in_channels,
 
 
 def test_mixed_batch_is_the_sum_of_each_head_on_its_own_samples():
-    model = build()
+    model = build(loss_weighting='head_mean')
     names = ['coco', 'aic', 'aic', 'coco', 'aic']
     inputs, samples = batch(names)
     losses = model.loss(inputs, samples)
@@ -141,6 +143,46 @@ def test_mixed_batch_is_the_sum_of_each_head_on_its_own_samples():
     for name in ('coco', 'aic'):
         w = f'{name}.final_layer.weight'
         assert not torch.equal(before[w], after[w])
+
+
+def _total_loss(losses):
+    return sum(v for k, v in losses.items() if 'loss' in k)
+
+
+@pytest.mark.parametrize('weighting', ['sample', 'head_mean'])
+def test_every_sample_counts_alike_with_per_sample_weighting(weighting):
+    """3 COCO-format samples and 1 MPII sample: with ``'sample'`` (the
+    official multi-task code's weighting) the total loss is the mean of the
+    four samples' own losses, so the MPII sample weighs as much as one COCO
+    sample; with ``'head_mean'`` it weighs as much as the three together."""
+    model = build(loss_weighting=weighting, datasets=('coco', 'mpii'),
+                  flip_test=False)
+    model.eval()  # BN on running statistics: a sample's loss is its own
+    names = ['coco', 'mpii', 'coco', 'coco']
+    inputs, samples = batch(names)
+    total = _total_loss(model.loss(inputs, samples))
+    alone = torch.stack([
+        _total_loss(model.loss(inputs[i:i + 1], [samples[i]]))
+        for i in range(len(names))])  # (4,) each sample's own loss
+    coco = torch.tensor([n == 'coco' for n in names])
+    if weighting == 'sample':
+        expected = alone.mean()
+    else:
+        expected = alone[coco].mean() + alone[~coco].sum()
+    torch.testing.assert_close(total, expected, rtol=1e-5, atol=0)
+    # the two weightings differ on this batch (the test can tell them apart)
+    assert not torch.allclose(alone.mean(),
+                              alone[coco].mean() + alone[~coco].sum())
+    # accuracies are statistics and stay unweighted
+    losses = model.loss(inputs, samples)
+    ref = model.heads['mpii'].loss(
+        tuple(f[[1]] for f in model.extract_feat(inputs)), [samples[1]])
+    torch.testing.assert_close(losses['mpii/acc_pose'], ref['acc_pose'])
+
+
+def test_an_unknown_loss_weighting_is_refused():
+    with pytest.raises(ValueError, match="loss_weighting must be one of"):
+        build(loss_weighting='mean')
 
 
 def test_a_sample_changes_only_its_own_heads_gradient():

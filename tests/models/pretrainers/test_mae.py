@@ -119,8 +119,64 @@ def test_model_loss_is_the_masked_mean_and_every_parameter_learns():
     torch.testing.assert_close(losses['loss_mae'], expected)
     losses['loss_mae'].backward()
     for name, p in model.named_parameters():
+        if name == 'backbone.pos_embed':
+            # MAE's encoder positions are fixed during pre-training
+            assert not p.requires_grad and p.grad is None
+            continue
         assert p.grad is not None and p.grad.abs().sum() > 0, name
         assert torch.isfinite(p.grad).all(), name
+
+
+def test_encoder_positions_are_mae_fixed_sincos_table():
+    model = mae()
+    table = sincos_pos_embed_2d((8, 6), TINY['embed_dims'])
+    pos = model.backbone.pos_embed
+    assert torch.equal(pos.detach(), table) and not pos.requires_grad
+    # an optimizer over all parameters (MMEngine's default) leaves it alone
+    optim = torch.optim.AdamW(model.parameters(), lr=1e-2, weight_decay=0.05)
+    model.train()(images(), None, mode='loss')['loss_mae'].backward()
+    optim.step()
+    assert torch.equal(pos.detach(), table)
+    # the checkpoint carries the table, so fine-tuning starts from it
+    assert torch.equal(model.state_dict()['backbone.pos_embed'], table)
+    learned = mae(fixed_pos_embed=False).backbone.pos_embed
+    assert learned.requires_grad and not torch.equal(learned.detach(), table)
+
+
+def _xavier_bound(weight):
+    fan_out, fan_in = weight.shape[0], weight[0].numel()
+    return (6 / (fan_in + fan_out))**.5
+
+
+@pytest.mark.parametrize('scheme', ['mae', 'vit'])
+def test_mae_initialisation_is_xavier_uniform(scheme):
+    """MAE's ``_init_weights``: Xavier-uniform linears (qkv as one
+    ``(3C, C)`` matrix) and the patch kernel as a ``(C, 3*k*k)`` linear;
+    ``init_scheme='vit'`` keeps ViT's truncated normal (std 0.02)."""
+    model = mae(init_scheme=scheme)
+    layer = model.backbone.layers[0]
+    weights = [layer.attn.attn.in_proj_weight, layer.attn.attn.out_proj.weight,
+               layer.ffn.layers[0][0].weight, layer.ffn.layers[1].weight,
+               model.decoder.layers[0].attn.attn.in_proj_weight,
+               model.decoder.pred.weight]
+    kernel = model.backbone.patch_embed.projection.weight
+    if scheme == 'vit':
+        weights = weights[:4]  # the decoder keeps its own (MAE) scheme
+    for w in weights:
+        w = w.detach()
+        if scheme == 'mae':
+            bound = _xavier_bound(w)
+            assert w.abs().max() <= bound
+            # uniform on [-b, b]: std b / sqrt(3)
+            assert abs(w.std() / (bound / 3**.5) - 1) < 0.1, w.shape
+        else:
+            assert abs(w.std() / 0.02 - 1) < 0.15, w.shape
+    if scheme == 'mae':
+        bound = _xavier_bound(kernel.detach())
+        assert kernel.abs().max() <= bound
+        assert abs(kernel.std() / (bound / 3**.5) - 1) < 0.1
+    with pytest.raises(ValueError, match="init_scheme must be 'mae' or"):
+        mae(init_scheme='xavier')
 
 
 def test_patches_are_what_the_patch_embedding_sees():

@@ -291,3 +291,72 @@ def test_pose_checkpoints_load_through_the_one_strict_check(tmp_path):
         load_pose_checkpoint(model, str(path))
     assert all(k.startswith('head.') for k in err.value.missing_keys)
     load_pose_checkpoint(model, str(path), allow_missing=('head.', ))
+
+
+def mmpretrain_vitpose_state_dict(embed_dims, num_layers, grid, seed=0):
+    """An MMPose 1.x ViTPose checkpoint's keys and shapes
+    (``mmpretrain.VisionTransformer`` with ``with_cls_token=False``,
+    ``out_type='featmap'``, patch padding 2, final norm ``ln1``; classic
+    ``HeatmapHead`` under ``head.``), every tensor drawn independently: no
+    official dict renamed, so a swapped pair of names cannot hide."""
+    c = embed_dims
+    shapes = {
+        'backbone.pos_embed': (1, grid[0] * grid[1], c),
+        'backbone.patch_embed.projection.weight': (c, 3, 16, 16),
+        'backbone.patch_embed.projection.bias': (c, ),
+        'backbone.ln1.weight': (c, ),
+        'backbone.ln1.bias': (c, ),
+    }
+    for i in range(num_layers):
+        p = f'backbone.layers.{i}.'
+        shapes.update({
+            p + 'ln1.weight': (c, ), p + 'ln1.bias': (c, ),
+            p + 'attn.qkv.weight': (3 * c, c), p + 'attn.qkv.bias': (3 * c, ),
+            p + 'attn.proj.weight': (c, c), p + 'attn.proj.bias': (c, ),
+            p + 'ln2.weight': (c, ), p + 'ln2.bias': (c, ),
+            p + 'ffn.layers.0.0.weight': (4 * c, c),
+            p + 'ffn.layers.0.0.bias': (4 * c, ),
+            p + 'ffn.layers.1.weight': (c, 4 * c),
+            p + 'ffn.layers.1.bias': (c, )})
+    cin = c
+    for j in (0, 3):
+        shapes[f'head.deconv_layers.{j}.weight'] = (cin, 256, 4, 4)
+        for name in ('weight', 'bias', 'running_mean', 'running_var'):
+            shapes[f'head.deconv_layers.{j + 1}.{name}'] = (256, )
+        cin = 256
+    shapes['head.final_layer.weight'] = (17, 256, 1, 1)
+    shapes['head.final_layer.bias'] = (17, )
+    gen = torch.Generator().manual_seed(seed)
+    return {k: torch.randn(s, generator=gen) for k, s in shapes.items()}
+
+
+def test_mmpose_1x_layout_with_random_tensors_lands_every_tensor():
+    mm = mmpretrain_vitpose_state_dict(64, 2, GRID, seed=11)
+    converted = convert_vitpose_checkpoint(mm)
+    model = estimator('classic')
+    model.load_state_dict(converted, strict=True)
+    state = model.state_dict()
+    where = {  # ours <- MMPose 1.x
+        'backbone.pos_embed': 'backbone.pos_embed',
+        'backbone.patch_embed.projection.weight':
+        'backbone.patch_embed.projection.weight',
+        'backbone.last_norm.bias': 'backbone.ln1.bias',
+        'head.final_layer.weight': 'head.final_layer.weight',
+        'head.deconv_layers.4.running_var':
+        'head.deconv_layers.4.running_var',
+    }
+    for i in range(2):
+        ours, theirs = f'backbone.layers.{i}.', f'backbone.layers.{i}.'
+        where.update({
+            ours + 'ln1.weight': theirs + 'ln1.weight',
+            ours + 'ln2.bias': theirs + 'ln2.bias',
+            ours + 'attn.attn.in_proj_weight': theirs + 'attn.qkv.weight',
+            ours + 'attn.attn.in_proj_bias': theirs + 'attn.qkv.bias',
+            ours + 'attn.attn.out_proj.weight': theirs + 'attn.proj.weight',
+            ours + 'ffn.layers.0.0.weight': theirs + 'ffn.layers.0.0.weight',
+            ours + 'ffn.layers.1.bias': theirs + 'ffn.layers.1.bias'})
+    for ours, theirs in where.items():
+        assert torch.equal(state[ours], mm[theirs]), (ours, theirs)
+    # every tensor of the file is used exactly once
+    values = {id(v) for v in converted.values()}
+    assert len(values) == len(mm) == len(converted)
