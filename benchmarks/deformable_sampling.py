@@ -1,8 +1,9 @@
 """CPU time of MMCV's PyTorch multi-scale deformable sampling (one
-``grid_sample`` per level) against the one-gather sampling of
-``mmpose_ext.models.layers.multi_scale_deformable_attn_gather``, forward and
-forward + backward, at TFPose's encoder and decoder shapes on the synthetic
-set (128x96 input: levels 16x12, 8x6, 4x3).
+``grid_sample`` per level) against this package's compiled CPU kernel
+(``mmpose_ext.ops.ms_deform_attn_cpu``) and one-gather sampling
+(``mmpose_ext.models.layers.multi_scale_deformable_attn_gather``), forward
+and forward + backward, at TFPose's encoder and decoder shapes on the
+synthetic set (128x96 input: levels 16x12, 8x6, 4x3), in one run.
 
     .venv/bin/python benchmarks/deformable_sampling.py [--repeats 12] [--threads 1]
 """
@@ -15,8 +16,18 @@ from mmcv.ops.multi_scale_deform_attn import \
     multi_scale_deformable_attn_pytorch
 
 from mmpose_ext.models.layers import multi_scale_deformable_attn_gather
+from mmpose_ext.ops import ms_deform_attn_cpu, ms_deform_attn_kernel
 
 SHAPES = torch.tensor([(16, 12), (8, 6), (4, 3)])
+STARTS = torch.tensor([0, 192, 240])
+
+
+def kernel(value, shapes, loc, weights):
+    return ms_deform_attn_cpu(value, shapes, STARTS, loc, weights)
+
+
+SAMPLERS = {'MMCV': multi_scale_deformable_attn_pytorch, 'kernel': kernel,
+            'gather': multi_scale_deformable_attn_gather}
 
 
 def _median_ms(fn, repeats, backward):
@@ -36,12 +47,18 @@ def main():
     parser.add_argument('--threads', type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if ms_deform_attn_kernel() is None:
+        raise SystemExit('the CPU kernel is not built: python -m '
+                         'mmpose_ext.ops.build -v')
     n = int(SHAPES.prod(1).sum())
     print(f'{torch.get_num_threads()} thread(s), median of '
           f'{args.repeats - 2} runs, batch 8, 8 heads, 3 levels x 4 points')
-    print('| queries | head dim | MMCV fwd+bwd ms | gather fwd+bwd ms | '
-          'MMCV fwd ms | gather fwd ms |')
-    print('| ---: | ---: | ---: | ---: | ---: | ---: |')
+    names = list(SAMPLERS)
+    print('| queries | head dim | ' + ' | '.join(
+        f'{name} fwd+bwd ms' for name in names) + ' | ' + ' | '.join(
+            f'{name} fwd ms' for name in names) + ' | MMCV / kernel fwd+bwd '
+          '| MMCV / kernel fwd |')
+    print('| ---: ' * (2 * len(names) + 4) + '|')
     g = torch.Generator().manual_seed(0)
     for queries, dims in ((n, 16), (n, 32), (17, 16), (17, 32)):
         value = torch.randn(8, n, 8, dims, generator=g, requires_grad=True)
@@ -49,17 +66,19 @@ def main():
                          requires_grad=True)
         weights = torch.rand(8, queries, 8, 3, 4, generator=g,
                              requires_grad=True)
-        row = []
+        row = {}
         for backward in (True, False):
-            for fn in (multi_scale_deformable_attn_pytorch,
-                       multi_scale_deformable_attn_gather):
+            for name, fn in SAMPLERS.items():
                 with torch.set_grad_enabled(backward):
-                    row.append(_median_ms(
+                    row[name, backward] = _median_ms(
                         lambda: fn(value, SHAPES, loc, weights),
-                        args.repeats, backward))
+                        args.repeats, backward)
+        cells = [row[name, True] for name in names] + \
+            [row[name, False] for name in names]
+        ratios = [row['MMCV', b] / row['kernel', b] for b in (True, False)]
         print(f'| {queries} | {dims} | ' +
-              ' | '.join(f'{t:.1f}' for t in row) + ' |')
-
+              ' | '.join(f'{t:.1f}' for t in cells) + ' | ' +
+              ' | '.join(f'{r:.2f}x' for r in ratios) + ' |')
 
 if __name__ == '__main__':
     main()

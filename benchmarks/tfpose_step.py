@@ -1,7 +1,8 @@
 """CPU time of one training step (forward, losses, backward, optimizer) of
 the synthetic-set TFPose configs beside SimpleBaseline-R18, in one run; and
 of TFPose with MMCV's per-level ``grid_sample`` sampling against the
-one-gather sampling (``gather_sampling``), with the same result.
+compiled CPU kernel (``cpu_sampling='kernel'``, the default), with the same
+result.
 
     .venv/bin/python benchmarks/tfpose_step.py [--repeats 10] [--threads 1]
 
@@ -61,17 +62,17 @@ def main():
     entries['SimpleBaseline-R18'] = (sb, sb_cfg, sb_batch)
     for name, config in (('TFPose quickstart', QS),
                          ('TFPose r18 (paper arch.)', PAPER)):
-        for gather in (False, True):
-            model, cfg, batch = build(config, gather_sampling=gather)
-            label = f"{name}, {'gather' if gather else 'MMCV grid_sample'}"
+        for sampling in (None, 'kernel'):
+            model, cfg, batch = build(config, cpu_sampling=sampling)
+            label = f"{name}, {sampling or 'MMCV grid_sample'}"
             entries[label] = (model, cfg, batch)
 
     # same weights, same batch: the two samplings give the same step
     for name in ('TFPose quickstart', 'TFPose r18 (paper arch.)'):
         a = entries[f'{name}, MMCV grid_sample'][0]
-        b = entries[f'{name}, gather'][0]
+        b = entries[f'{name}, kernel'][0]
         b.load_state_dict(a.state_dict())
-        batch = entries[f'{name}, gather'][2]
+        batch = entries[f'{name}, kernel'][2]
         grads, losses = [], []
         for m in (a, b):
             m.zero_grad()

@@ -17,6 +17,9 @@
 #     clone on the same machine (CI) reuses it.
 #   * xtcocotools' registry wheel is built against numpy 1.x; it is rebuilt
 #     from source against the installed numpy (seconds) and cached the same way.
+#   * mmpose_ext's CPU kernel of deformable attention is compiled once per
+#     machine (torch.utils.cpp_extension + ninja, about a minute) into the same
+#     cache; `python -m mmpose_ext.ops.build` redoes it.
 #   * mmdet, mmpose and openmim are installed with --no-deps (chumpy does not
 #     build; openmim's chain downgrades setuptools); their runtime deps are in
 #     requirements/host.txt.
@@ -126,5 +129,12 @@ fi
 import mmcv.ops, mmdet.models, mmpose.models, torchvision.ops, xtcocotools.coco  # noqa: F401
 import mmpose_ext  # noqa: F401
 EOF
+
+# 5. the compiled CPU operators (deformable attention), cached outside the
+# clone like the mmcv wheel; without a compiler the package still works on
+# its PyTorch paths, so a failed build only warns.
+if ! "$PY" -m mmpose_ext.ops.build; then
+    log "the CPU deformable-attention kernel did not build; TFPose runs on the PyTorch path (slower)"
+fi
 echo "$want_stamp" > "$stamp_file"
 log "environment ready in $(( $(date +%s) - start )) s: $VENV"

@@ -17,8 +17,9 @@ from test_tfpose_head import _feats, _head  # noqa: E402
 
 def _spread_head():
     """Large sampling offsets and moving estimates: many sampling points fall
-    outside the feature maps."""
-    head = _head()
+    outside the feature maps. MMCV's module samples (``cpu_sampling=None``),
+    so that the spy on its PyTorch path below sees every call."""
+    head = _head(cpu_sampling=None)
     g = torch.Generator().manual_seed(3)
     for layer in head.query_decoder.layers:
         off = layer.cross_attn.sampling_offsets

@@ -1,12 +1,13 @@
 """Layers shared by heads and backbones."""
-from .deformable_sampling import (GatherDeformableAttention,
+from .deformable_sampling import (CPU_SAMPLINGS, CPUDeformableAttention,
                                   multi_scale_deformable_attn_gather,
-                                  use_gather_sampling)
+                                  use_cpu_sampling)
 from .tfpose_decoder import TFPoseDecoder, TFPoseDecoderLayer
 from .vit_layer import ViTLayer
 from .windowed_self_attention import WindowedSelfAttention
 
 __all__ = [
-    'GatherDeformableAttention', 'multi_scale_deformable_attn_gather',
-    'use_gather_sampling', 'TFPoseDecoder', 'TFPoseDecoderLayer', 'ViTLayer', 'WindowedSelfAttention'
+    'CPU_SAMPLINGS', 'CPUDeformableAttention',
+    'multi_scale_deformable_attn_gather', 'use_cpu_sampling', 'TFPoseDecoder',
+    'TFPoseDecoderLayer', 'ViTLayer', 'WindowedSelfAttention'
 ]

@@ -1,33 +1,47 @@
-"""Multi-scale deformable attention sampling of all feature levels in one
-gather (CPU), a drop-in for MMCV's ``multi_scale_deformable_attn_pytorch``.
+"""Multi-scale deformable attention on the CPU without MMCV's per-level
+copies: the compiled kernel of :mod:`mmpose_ext.ops`, or all feature levels
+sampled in one gather.
 
 MMCV's PyTorch path, which it runs on every device without its compiled
 kernel (the CPU among them), calls ``F.grid_sample`` once per level on a
 (B * heads, D, h_l, w_l) copy of the value and stacks the results; its
-backward is a ``grid_sample`` backward per level. Here the four bilinear
-corners of every sampling point of every level are turned into row indices
-of the value as it already lies in memory, (B, N, heads, D), and
-``F.embedding_bag`` sums the rows weighted by bilinear weight x attention
-weight in one call, forward and backward (no per-level copies of the value,
-no stacking). Corners outside a level's map get weight zero, as
-``grid_sample``'s zero padding; coordinates follow ``align_corners=False``
-(pixel ``i`` spans ``[i, i + 1)`` of ``w_l``).
+backward is a ``grid_sample`` backward per level.
 
-:class:`GatherDeformableAttention` is MMCV's ``MultiScaleDeformableAttention``
-(same parameters, same initialization, same state dict) that samples with it
-on devices without MMCV's kernel. While tracing (ONNX export, MMEngine's FLOP
-counter) it keeps MMCV's ``grid_sample`` path, whose graph ONNX and the
-counter know; on CUDA (and MLU) it keeps MMCV's compiled kernel.
+* ``'kernel'``: :func:`mmpose_ext.ops.ms_deform_attn_cpu`, a C++ loop over
+  the sampling points that adds each point's four bilinear corners straight
+  into the output (forward) and into the value's gradient (backward).
+* ``'gather'``: :func:`multi_scale_deformable_attn_gather` below, pure
+  PyTorch: the four bilinear corners of every sampling point of every level
+  are turned into row indices of the value as it already lies in memory,
+  (B, N, heads, D), and ``F.embedding_bag`` sums the rows weighted by
+  bilinear weight x attention weight in one call. Corners outside a level's
+  map get weight zero, as ``grid_sample``'s zero padding; coordinates follow
+  ``align_corners=False`` (pixel ``i`` spans ``[i, i + 1)`` of ``w_l``).
+
+:class:`CPUDeformableAttention` is MMCV's ``MultiScaleDeformableAttention``
+(same parameters, same initialization, same state dict) that samples one of
+these ways on the CPU. While tracing (ONNX export, MMEngine's FLOP counter) it
+keeps MMCV's ``grid_sample`` path, whose graph ONNX and the counter know; on
+CUDA (and MLU) it keeps MMCV's compiled kernel; where the CPU kernel could not
+be built it takes MMCV's path too (after one warning).
 """
 import torch
 import torch.nn.functional as F
 from mmcv.ops import MultiScaleDeformableAttention
 from torch import Tensor, nn
 
+from mmcv.ops.multi_scale_deform_attn import \
+    multi_scale_deformable_attn_pytorch
+
+from mmpose_ext.ops import ms_deform_attn_cpu
+
 __all__ = [
-    'multi_scale_deformable_attn_gather', 'GatherDeformableAttention',
-    'use_gather_sampling'
+    'multi_scale_deformable_attn_gather', 'CPUDeformableAttention',
+    'use_cpu_sampling', 'CPU_SAMPLINGS'
 ]
+
+# the ways CPUDeformableAttention samples on the CPU
+CPU_SAMPLINGS = ('kernel', 'gather')
 
 
 def multi_scale_deformable_attn_gather(value: Tensor,
@@ -98,12 +112,25 @@ def multi_scale_deformable_attn_gather(value: Tensor,
     return output.view(bs, num_queries, num_heads * dims)
 
 
-class GatherDeformableAttention(MultiScaleDeformableAttention):
-    """MMCV's ``MultiScaleDeformableAttention`` sampling with
-    :func:`multi_scale_deformable_attn_gather` where MMCV would run its
-    PyTorch reference (no compiled kernel for the device) and nothing is
-    being traced. Arguments, parameters and outputs are MMCV's; 2-D reference
-    points only (what the TFPose encoder and decoder pass)."""
+class CPUDeformableAttention(MultiScaleDeformableAttention):
+    """MMCV's ``MultiScaleDeformableAttention`` sampling with the compiled
+    CPU kernel (``sampling='kernel'``) or the one-gather PyTorch path
+    (``'gather'``) where MMCV would run its PyTorch reference (no compiled
+    kernel for the device) and nothing is being traced. Arguments,
+    parameters and outputs are MMCV's; 2-D reference points only (what the
+    TFPose encoder and decoder pass).
+
+    Args:
+        sampling (str): ``'kernel'`` or ``'gather'``.
+        **kwargs: MMCV's ``MultiScaleDeformableAttention`` arguments.
+    """
+
+    def __init__(self, sampling: str = 'kernel', **kwargs):
+        if sampling not in CPU_SAMPLINGS:
+            raise ValueError(f'{type(self).__name__}: sampling must be one '
+                             f'of {CPU_SAMPLINGS}, got {sampling!r}')
+        super().__init__(**kwargs)
+        self.sampling = sampling
 
     def forward(self,
                 query: Tensor,
@@ -153,22 +180,37 @@ class GatherDeformableAttention(MultiScaleDeformableAttention):
             [spatial_shapes[..., 1], spatial_shapes[..., 0]], -1)
         sampling_locations = reference_points[:, :, None, :, None, :] + \
             sampling_offsets / offset_normalizer[None, None, None, :, None, :]
-        output = multi_scale_deformable_attn_gather(value, spatial_shapes,
-                                                    sampling_locations,
-                                                    attention_weights)
+        if self.sampling == 'kernel':
+            if level_start_index is None:
+                sizes = spatial_shapes.prod(-1)
+                level_start_index = torch.cat(
+                    (sizes.new_zeros(1), sizes.cumsum(0)[:-1]))
+            output = ms_deform_attn_cpu(value, spatial_shapes,
+                                        level_start_index,
+                                        sampling_locations, attention_weights)
+            if output is None:  # the kernel could not be built: MMCV's path
+                output = multi_scale_deformable_attn_pytorch(
+                    value, spatial_shapes, sampling_locations,
+                    attention_weights)
+        else:
+            output = multi_scale_deformable_attn_gather(
+                value, spatial_shapes, sampling_locations, attention_weights)
         output = self.output_proj(output)
         if not self.batch_first:
             output = output.permute(1, 0, 2)
         return self.dropout(output) + identity
 
 
-def use_gather_sampling(module: nn.Module) -> nn.Module:
+def use_cpu_sampling(module: nn.Module, sampling: str = 'kernel'
+                     ) -> nn.Module:
     """Replace every MMCV ``MultiScaleDeformableAttention`` inside
-    ``module`` by a :class:`GatherDeformableAttention` with the same
-    hyper-parameters and weights (in place; returns ``module``)."""
+    ``module`` by a :class:`CPUDeformableAttention` sampling as ``sampling``
+    says, with the same hyper-parameters and weights (in place; returns
+    ``module``)."""
     for name, child in list(module.named_children()):
         if type(child) is MultiScaleDeformableAttention:
-            new = GatherDeformableAttention(
+            new = CPUDeformableAttention(
+                sampling=sampling,
                 embed_dims=child.embed_dims,
                 num_heads=child.num_heads,
                 num_levels=child.num_levels,
@@ -181,5 +223,5 @@ def use_gather_sampling(module: nn.Module) -> nn.Module:
             new.load_state_dict(child.state_dict())
             setattr(module, name, new)
         else:
-            use_gather_sampling(child)
+            use_cpu_sampling(child, sampling)
     return module

@@ -1,14 +1,15 @@
 """The one-gather deformable sampling against MMCV's PyTorch reference
 (``multi_scale_deformable_attn_pytorch``), forward and backward, and the
-attention module that uses it against MMCV's module."""
+attention module that samples with it or with the compiled CPU kernel
+against MMCV's module (the kernel itself: tests/ops)."""
 import pytest
 import torch
 from mmcv.ops import MultiScaleDeformableAttention
 from mmcv.ops.multi_scale_deform_attn import multi_scale_deformable_attn_pytorch
 
-from mmpose_ext.models.layers import (GatherDeformableAttention,
+from mmpose_ext.models.layers import (CPUDeformableAttention,
                                       multi_scale_deformable_attn_gather,
-                                      use_gather_sampling)
+                                      use_cpu_sampling)
 
 SHAPES = [(16, 12), (8, 6), (4, 3), (1, 1)]
 
@@ -63,7 +64,7 @@ def test_wrong_shapes_are_named():
         multi_scale_deformable_attn_gather(value[:, 1:], shapes, loc, weights)
 
 
-def _mmcv_and_gather(seed=0, dropout=0.):
+def _mmcv_and_ours(sampling, seed=0, dropout=0.):
     torch.manual_seed(seed)
     ref = MultiScaleDeformableAttention(
         embed_dims=32, num_heads=4, num_levels=len(SHAPES), num_points=3,
@@ -78,13 +79,14 @@ def _mmcv_and_gather(seed=0, dropout=0.):
     wrapper = torch.nn.Module()
     wrapper.attn = ref
     import copy
-    ours = use_gather_sampling(copy.deepcopy(wrapper)).attn
+    ours = use_cpu_sampling(copy.deepcopy(wrapper), sampling).attn
     return ref, ours
 
 
-def test_module_equals_mmcv_forward_and_backward():
-    ref, ours = _mmcv_and_gather()
-    assert type(ours) is GatherDeformableAttention
+@pytest.mark.parametrize('sampling', ['kernel', 'gather'])
+def test_module_equals_mmcv_forward_and_backward(sampling):
+    ref, ours = _mmcv_and_ours(sampling)
+    assert type(ours) is CPUDeformableAttention and ours.sampling == sampling
     assert ours.state_dict().keys() == ref.state_dict().keys()
     g = torch.Generator().manual_seed(3)
     shapes = torch.tensor(SHAPES)
@@ -108,10 +110,11 @@ def test_module_equals_mmcv_forward_and_backward():
         torch.testing.assert_close(a, b, atol=1e-4, rtol=1e-5)
 
 
-def test_tracing_keeps_mmcvs_graph():
+@pytest.mark.parametrize('sampling', ['kernel', 'gather'])
+def test_tracing_keeps_mmcvs_graph(sampling):
     """Under tracing (ONNX export, FLOP counting) the module runs MMCV's
     grid_sample path, so the traced graph is MMCV's."""
-    ref, ours = _mmcv_and_gather()
+    ref, ours = _mmcv_and_ours(sampling)
     shapes = torch.tensor(SHAPES)
     n = int(shapes.prod(1).sum())
     start = torch.cat((shapes.new_zeros(1), shapes.prod(1).cumsum(0)[:-1]))
@@ -134,6 +137,8 @@ def test_tracing_keeps_mmcvs_graph():
         kinds = {node.kind() for node in traced.inlined_graph.nodes()}
         assert 'aten::grid_sampler' in kinds
         assert 'aten::embedding_bag' not in kinds
+        assert not any('mmpose_ext' in k or k.startswith('prim::Python')
+                       for k in kinds)
         torch.testing.assert_close(
             traced(query, value, ref_pts), Call(ref)(query, value, ref_pts),
             atol=1e-5, rtol=0)

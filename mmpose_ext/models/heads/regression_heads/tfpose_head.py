@@ -1,7 +1,7 @@
 """The TFPose head: deformable transformer encoder over multi-level features,
 keypoint-query decoder with layer-wise refinement, auxiliary heatmap branch
 on the C5 part of the memory (paper Sec. 3)."""
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -18,7 +18,7 @@ from mmpose.utils.typing import (ConfigType, OptConfigType, OptSampleList,
                                  Predictions)
 from torch import Tensor, nn
 
-from ...layers.deformable_sampling import use_gather_sampling
+from ...layers.deformable_sampling import CPU_SAMPLINGS, use_cpu_sampling
 from ...layers.tfpose_decoder import TFPoseDecoder
 
 __all__ = ['TFPoseHead']
@@ -89,11 +89,14 @@ class TFPoseHead(BaseHead):
         detach_refinement (bool): See :class:`TFPoseDecoder`.
         initial_coords (str | Sequence): Initialization of ``y_0``, see
             :class:`TFPoseDecoder`.
-        gather_sampling (bool): Deformable attention (encoder and decoder)
-            samples all levels in one gather where MMCV has no compiled
-            kernel (CPU) and nothing is traced
-            (:class:`~mmpose_ext.models.layers.GatherDeformableAttention`,
-            same result as MMCV's ``grid_sample`` path, cheaper); ``False``
+        cpu_sampling (str, optional): How the deformable attention
+            (encoder and decoder) samples where MMCV has no compiled kernel
+            (the CPU) and nothing is traced
+            (:class:`~mmpose_ext.models.layers.CPUDeformableAttention`, same
+            result as MMCV's ``grid_sample`` path to 1e-5, no per-level
+            copies): ``'kernel'`` (default), this package's compiled CPU
+            kernel, or MMCV's path where it cannot be built; ``'gather'``,
+            all levels in one ``embedding_bag`` (pure PyTorch); ``None``
             keeps MMCV's module everywhere.
         aux_level (int): The feature level whose memory tokens the
             auxiliary branch reads: -1, the last (C5), is the paper's; a
@@ -128,7 +131,7 @@ class TFPoseHead(BaseHead):
                  with_q2q: bool = True,
                  detach_refinement: bool = True,
                  initial_coords='normal',
-                 gather_sampling: bool = False,
+                 cpu_sampling: Optional[str] = 'kernel',
                  aux_level: int = -1,
                  loss: ConfigType = dict(type='L1Loss', use_target_weight=True),
                  aux_head: OptConfigType = dict(
@@ -147,6 +150,9 @@ class TFPoseHead(BaseHead):
         if num_encoder_layers < 1:
             raise ValueError(f'{name}: num_encoder_layers must be at least 1, '
                              f'got {num_encoder_layers}')
+        if cpu_sampling is not None and cpu_sampling not in CPU_SAMPLINGS:
+            raise ValueError(f'{name}: cpu_sampling must be one of '
+                             f'{CPU_SAMPLINGS} or None, got {cpu_sampling!r}')
         if embed_dims % 2:
             raise ValueError(f'{name}: embed_dims must be even (half of it '
                              f'encodes x, half y), got {embed_dims}')
@@ -189,9 +195,9 @@ class TFPoseHead(BaseHead):
             with_q2q=with_q2q,
             detach_refinement=detach_refinement,
             initial_coords=initial_coords)
-        if gather_sampling:
-            use_gather_sampling(self.encoder)
-            use_gather_sampling(self.query_decoder)
+        if cpu_sampling is not None:
+            use_cpu_sampling(self.encoder, cpu_sampling)
+            use_cpu_sampling(self.query_decoder, cpu_sampling)
         self.register_load_state_dict_pre_hook(
             _rename_legacy_query_decoder_keys)
 

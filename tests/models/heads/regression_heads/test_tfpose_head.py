@@ -188,18 +188,22 @@ def test_every_parameter_gets_a_gradient():
     assert no_grad == []
 
 
-def test_gather_sampling_gives_the_same_losses_and_gradients():
-    """gather_sampling=True replaces every MMCV deformable attention (encoder
-    and decoder) by the one-gather module: same state dict, same losses and
-    gradients as MMCV's grid_sample path (1e-5)."""
+@pytest.mark.parametrize('sampling', ['kernel', 'gather'])
+def test_cpu_sampling_gives_the_same_losses_and_gradients(sampling):
+    """cpu_sampling replaces every MMCV deformable attention (encoder and
+    decoder) by the module that samples with the compiled kernel or one
+    gather: same state dict, same losses and gradients as MMCV's
+    grid_sample path (1e-5)."""
     from mmcv.ops import MultiScaleDeformableAttention
 
-    from mmpose_ext.models.layers import GatherDeformableAttention
-    ref = _head(gather_sampling=False).train()
-    ours = _head(gather_sampling=True).train()
+    from mmpose_ext.models.layers import CPUDeformableAttention
+    ref = _head(cpu_sampling=None).train()
+    ours = _head(cpu_sampling=sampling).train()
     kinds = [type(m) for m in ours.modules()
              if isinstance(m, MultiScaleDeformableAttention)]
-    assert kinds and set(kinds) == {GatherDeformableAttention}
+    assert kinds and set(kinds) == {CPUDeformableAttention}
+    assert {m.sampling for m in ours.modules()
+            if isinstance(m, CPUDeformableAttention)} == {sampling}
     assert {type(m) for m in ref.modules()
             if isinstance(m, MultiScaleDeformableAttention)} == {
                 MultiScaleDeformableAttention}
