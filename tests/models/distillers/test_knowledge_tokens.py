@@ -233,7 +233,7 @@ def test_stage2_checkpoint_loads_without_the_token_file(tmp_path):
     are in the checkpoint."""
     from mmengine.runner import load_checkpoint
 
-    from distill_helpers import model_cfg
+    from tests.helpers.distillation import model_cfg
     teacher, tokens, path, tcfg = stage2_tokens(tmp_path)
     cfg = model_cfg(arch=dict(embed_dims=32, num_layers=1, num_heads=2,
                               feedforward_channels=64), tokens=tcfg)
