@@ -18,7 +18,8 @@ IMG = (64, 48)  # 4x3 tokens with patch 16, padding 2
 
 
 def build(cfg):
-    # MMPose's scope, whatever an earlier test left as the default scope
+    # MMPose's scope: models build their data preprocessor through
+    # MMEngine's root registry (conftest undoes it after each test)
     register_all_modules()
     return MODELS.build(cfg)
 

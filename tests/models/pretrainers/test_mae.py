@@ -21,7 +21,8 @@ PREPROCESSOR = dict(type='PoseDataPreprocessor', mean=[123.675, 116.28,
 
 
 def build(cfg):
-    # MMPose's scope, whatever an earlier test left as the default scope
+    # MMPose's scope: models build their data preprocessor through
+    # MMEngine's root registry (conftest undoes it after each test)
     register_all_modules()
     return MODELS.build(cfg)
 
