@@ -9,7 +9,7 @@ How the tests stand alone:
   Helpers shared by several test modules live in ``tests/helpers/`` and are
   imported as ``from tests.helpers.<module> import ...``; test modules never
   import each other, and nothing in the tests edits ``sys.path``
-  (``tests/test_layout.py`` checks both). A new test folder needs an
+  (``tests/test_layout.py`` checks these rules). A new test folder needs an
   ``__init__.py``.
 - Paths to files of the repository are built from
   :data:`tests.helpers.REPO`, never from the working directory; command-line
@@ -17,7 +17,8 @@ How the tests stand alone:
   unless told otherwise), so the suite passes from any directory.
 - MMEngine's default scope is process-global: every test module starts
   without one and whatever a test sets is undone after it (the two autouse
-  fixtures below), so no test depends on the ones that ran before it. A test
+  fixtures below; ``tests/test_default_scope_isolation.py`` checks them),
+  so no test depends on the ones that ran before it. A test
   that builds through MMEngine's root registries (an estimator's data
   preprocessor, a Runner's parts) asks for the ``mmpose_scope`` fixture or
   sets the scope itself.
@@ -35,6 +36,9 @@ from mmengine.registry import DefaultScope
 from tests.helpers import REPO
 
 BIN = Path(sys.executable).parent
+
+# `pytester` runs inner pytest sessions (tests/test_default_scope_isolation.py)
+pytest_plugins = ('pytester', )
 
 
 def _find_coco_tiny():
