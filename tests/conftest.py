@@ -17,11 +17,11 @@ How the tests stand alone:
   unless told otherwise), so the suite passes from any directory.
 - MMEngine's default scope is process-global: every test module starts
   without one and whatever a test sets is undone after it (the two autouse
-  fixtures below; ``tests/test_default_scope_isolation.py`` checks them),
-  so no test depends on the ones that ran before it. A test
-  that builds through MMEngine's root registries (an estimator's data
-  preprocessor, a Runner's parts) asks for the ``mmpose_scope`` fixture or
-  sets the scope itself.
+  fixtures below, checked by ``tests/test_default_scope_isolation.py``), so
+  no test depends on the ones that ran before it. A test that builds
+  through MMEngine's root registries (an estimator's data preprocessor, a
+  Runner's parts) asks for the ``mmpose_scope`` fixture or sets the scope
+  itself.
 """
 import os
 import os.path as osp
