@@ -1,8 +1,9 @@
 """The test suite stands alone: test folders are packages, nothing edits
-``sys.path``, and test modules import shared helpers by their package path
+``sys.path``, test modules import shared helpers by their package path
 (``tests.helpers.<module>``), never another test module or a helper by bare
 name (which only works when pytest happens to have put its folder on
-``sys.path``)."""
+``sys.path``), and no config is read by a literal path relative to the
+working directory (paths held in variables are not seen by this check)."""
 import ast
 
 from tests.helpers import REPO
@@ -84,3 +85,35 @@ def test_modules_import_helpers_by_package_path():
         f'imports of suite modules that are not shared helpers, or not by '
         f'their package path: {wrong}; move shared code into tests/helpers/ '
         'and import it as tests.helpers.<module>; fixtures go in conftest.py')
+
+
+def _relative_literal(node):
+    """The text of a string or f-string literal that starts like a relative
+    path (not ``/``, not an f-string field such as ``{REPO}``), else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        text = node.value
+    elif isinstance(node, ast.JoinedStr) and node.values and isinstance(
+            node.values[0], ast.Constant):
+        text = node.values[0].value
+    else:
+        return None
+    return None if text.startswith('/') else text
+
+
+def test_configs_are_not_read_relative_to_the_working_directory():
+    """``Config.fromfile('configs/...')`` only works from the repository
+    root; the path must be built from ``tests.helpers.REPO``."""
+    relative = []
+    for path in _suite_files():
+        tree = ast.parse(path.read_text(), str(path))
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and node.args
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == 'fromfile'):
+                text = _relative_literal(node.args[0])
+                if text is not None:
+                    relative.append((_relative(path), node.lineno, text))
+    assert relative == [], (
+        f'Config.fromfile of relative paths: {relative}; build them from '
+        "the repository root: f'{REPO}/configs/...' with "
+        '`from tests.helpers import REPO`')
