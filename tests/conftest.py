@@ -1,14 +1,44 @@
-"""Shared test fixtures: where coco_tiny is, and running the command-line tools."""
+"""Shared test fixtures: where coco_tiny is, running the command-line tools,
+and MMEngine's default scope.
+
+How the tests stand alone:
+
+- ``tests/`` and each folder below it that holds tests is a package (it has
+  an ``__init__.py``), and ``pythonpath = ["."]`` in pyproject.toml's
+  ``[tool.pytest.ini_options]`` puts the repository root on ``sys.path``.
+  Helpers shared by several test modules live in ``tests/helpers/`` and are
+  imported as ``from tests.helpers.<module> import ...``; test modules never
+  import each other, and nothing in the tests edits ``sys.path``
+  (``tests/test_layout.py`` checks these rules). A new test folder needs an
+  ``__init__.py``.
+- Paths to files of the repository are built from
+  :data:`tests.helpers.REPO`, never from the working directory; command-line
+  tools run with an explicit ``cwd`` (:func:`run_cli`: the repository root
+  unless told otherwise), so the suite passes from any directory.
+- MMEngine's default scope is process-global: every test module starts
+  without one and whatever a test sets is undone after it (the two autouse
+  fixtures below, checked by ``tests/test_default_scope_isolation.py``), so
+  no test depends on the ones that ran before it. A test that builds
+  through MMEngine's root registries (an estimator's data preprocessor, a
+  Runner's parts) asks for the ``mmpose_scope`` fixture or sets the scope
+  itself.
+"""
 import os
 import os.path as osp
 import subprocess
 import sys
+from collections import OrderedDict
 from pathlib import Path
 
 import pytest
+from mmengine.registry import DefaultScope
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.helpers import REPO
+
 BIN = Path(sys.executable).parent
+
+# `pytester` runs inner pytest sessions (tests/test_default_scope_isolation.py)
+pytest_plugins = ('pytester', )
 
 
 def _find_coco_tiny():
@@ -28,6 +58,41 @@ COCO_TINY = _find_coco_tiny()
 os.environ['MMPOSE_EXT_COCO_TINY'] = COCO_TINY
 
 
+# MMEngine keeps the DefaultScope instances in ``DefaultScope._instance_dict``
+# (the last one is the current scope); its own
+# ``DefaultScope.overwrite_default_scope`` saves and restores that dict the
+# same way. Module- and function-scoped autouse fixtures run before the other
+# fixtures of their scope, so the snapshots are taken before any of them
+# builds anything.
+@pytest.fixture(autouse=True, scope='module')
+def _module_starts_without_default_scope():
+    """Each test module starts without a default scope, whatever importing
+    the suite or the modules before it set; the previous state comes back
+    after the module."""
+    saved = DefaultScope._instance_dict
+    DefaultScope._instance_dict = OrderedDict()
+    yield
+    DefaultScope._instance_dict = saved
+
+
+@pytest.fixture(autouse=True)
+def _restore_default_scope():
+    """Undo the default scopes a test created (e.g. MMDetection's
+    ``init_detector`` leaves ``mmdet`` as the current scope)."""
+    saved = DefaultScope._instance_dict.copy()
+    yield
+    DefaultScope._instance_dict = saved
+
+
+@pytest.fixture
+def mmpose_scope():
+    """MMPose as the default scope while the test runs: what an estimator
+    needs to build its data preprocessor through MMEngine's root ``MODELS``
+    registry."""
+    with DefaultScope.overwrite_default_scope('mmpose'):
+        yield
+
+
 @pytest.fixture(scope='session')
 def coco_tiny():
     """Absolute path of the coco_tiny folder."""
@@ -35,10 +100,11 @@ def coco_tiny():
 
 
 def run_cli(args, cwd=REPO, timeout=600, env=None, check=True):
-    """Run a command (``args[0]`` looked up next to this Python first) and
-    return its ``CompletedProcess`` with stdout and stderr merged into
-    ``.stdout``. With ``check``, a non-zero exit fails the test and shows the
-    output's tail."""
+    """Run a command (``args[0]`` looked up next to this Python first) in
+    ``cwd`` (the repository root unless told otherwise, so relative paths in
+    ``args`` are the repository's) and return its ``CompletedProcess`` with
+    stdout and stderr merged into ``.stdout``. With ``check``, a non-zero
+    exit fails the test and shows the output's tail."""
     exe = BIN / args[0]
     cmd = [str(exe) if exe.exists() else args[0], *map(str, args[1:])]
     proc = subprocess.run(

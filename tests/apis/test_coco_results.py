@@ -7,6 +7,7 @@ from mmpose.datasets.datasets.utils import parse_pose_metainfo
 from mmpose.evaluation import CocoMetric
 
 from mmpose_ext.apis import instances_to_coco_results
+from tests.helpers.mmpose_configs import dataset_info_file
 
 
 def _predictions(rng, num, num_keypoints=17):
@@ -33,7 +34,7 @@ def test_entries_match_coco_metric_output(tmp_path, coco_tiny):
         ann_file=f'{coco_tiny}/person_keypoints_tiny.json',
         nms_mode='none', outfile_prefix=str(tmp_path / 'metric'))
     metric.dataset_meta = parse_pose_metainfo(
-        dict(from_file='configs/_base_/datasets/coco.py'))
+        dict(from_file=dataset_info_file('coco')))
     samples, uid = [], 0
     for img_id, pred in preds.items():
         for i in range(4):  # top-down: one data sample per person

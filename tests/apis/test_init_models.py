@@ -9,12 +9,13 @@ from mmengine.config import Config
 
 from mmpose_ext.apis import (CheckpointMismatchError, ModelConfigError,
                              init_person_detector, init_pose_model)
+from tests.helpers import REPO
 
-POSE = 'configs/simplebaseline/td-hm_res18_coco-tiny-128x96.py'
+POSE = f'{REPO}/configs/simplebaseline/td-hm_res18_coco-tiny-128x96.py'
 RTMDET = osp.join(
     osp.dirname(mmdet.__file__),
     '.mim/configs/rtmdet/rtmdet_tiny_8xb32-300e_coco.py')
-GT_DETECTOR = 'tests/fixtures/configs/ground_truth_detector.py'
+GT_DETECTOR = f'{REPO}/tests/fixtures/configs/ground_truth_detector.py'
 
 
 def test_pose_config_is_not_a_detector(coco_tiny):

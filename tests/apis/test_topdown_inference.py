@@ -17,19 +17,24 @@ from mmengine.config import Config
 from mmpose_ext.apis import (detect_people, estimate_poses,
                              init_person_detector, init_pose_model)
 from mmpose_ext.testing import CocoGroundTruth
+from tests.helpers import REPO
 
-GT_DETECTOR = 'tests/fixtures/configs/ground_truth_detector.py'
-ORACLE = 'tests/fixtures/configs/ground_truth_pose_tiny.py'
+GT_DETECTOR = f'{REPO}/tests/fixtures/configs/ground_truth_detector.py'
+ORACLE = f'{REPO}/tests/fixtures/configs/ground_truth_pose_tiny.py'
 # One line per family: (config whose codec and pipeline are used, error bound
 # in crop pixels per axis; None: 1e-3 image pixels).
 FAMILIES = {
     'regression': (ORACLE, None),
     'simplebaseline': (
-        'configs/simplebaseline/td-hm_res18_coco-tiny-128x96.py', 0.5 * 4),
-    'dark': ('configs/dark/td-hm_res18_dark_coco-tiny-128x96.py', 0.5 * 4),
-    'udp': ('configs/udp/td-hm_res18_udp_coco-tiny-128x96.py', 0.25),
-    'simdr': ('configs/simdr/simdr_res18_coco-tiny-128x96.py', 0.5 / 2),
-    'tfpose': ('configs/tfpose/tfpose_res18-tiny_coco-tiny-128x96.py', None),
+        f'{REPO}/configs/simplebaseline/td-hm_res18_coco-tiny-128x96.py',
+        0.5 * 4),
+    'dark': (f'{REPO}/configs/dark/td-hm_res18_dark_coco-tiny-128x96.py',
+             0.5 * 4),
+    'udp': (f'{REPO}/configs/udp/td-hm_res18_udp_coco-tiny-128x96.py', 0.25),
+    'simdr': (f'{REPO}/configs/simdr/simdr_res18_coco-tiny-128x96.py',
+              0.5 / 2),
+    'tfpose': (f'{REPO}/configs/tfpose/tfpose_res18-tiny_coco-tiny-128x96.py',
+               None),
 }
 
 

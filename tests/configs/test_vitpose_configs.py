@@ -2,6 +2,8 @@
 import pytest
 from mmengine.config import Config
 
+from tests.helpers import REPO
+
 # (short name, width, depth, heads, drop path, layer decay)
 ARCHS = [
     ('vitpose_s', 384, 12, 12, 0.1, 0.8),
@@ -14,7 +16,8 @@ ARCHS = [
 @pytest.mark.parametrize('name,width,depth,heads,dpr,decay', ARCHS)
 @pytest.mark.parametrize('simple', [False, True])
 def test_recipe(name, width, depth, heads, dpr, decay, simple):
-    cfg = Config.fromfile(f'configs/{name}{"_simple" if simple else ""}.py')
+    cfg = Config.fromfile(
+        f'{REPO}/configs/{name}{"_simple" if simple else ""}.py')
     backbone, head = cfg.model.backbone, cfg.model.head
     assert backbone.type == 'PlainViT'
     assert dict(backbone.arch) == dict(
@@ -49,32 +52,35 @@ def test_recipe(name, width, depth, heads, dpr, decay, simple):
 
 
 def test_distillation_configs():
-    teacher = Config.fromfile('configs/vitpose_l_token-teacher.py')
+    teacher = Config.fromfile(f'{REPO}/configs/vitpose_l_token-teacher.py')
     assert teacher.model.type == 'KnowledgeTokenTeacher'
     assert teacher.model.backbone.knowledge_tokens.num_tokens == 1
     assert teacher.model.backbone.init_cfg is None
     assert 'constructor' not in teacher.optim_wrapper
     for name in ('vitpose_s_token-student', 'vitpose_b_token-student',
                  'vitpose_b_token-heatmap-student'):
-        student = Config.fromfile(f'configs/{name}.py')
+        student = Config.fromfile(f'{REPO}/configs/{name}.py')
         assert student.model.backbone.knowledge_tokens.token_file == (
             'work_dirs/vitpose_l_token-teacher/knowledge_tokens.pth')
-    both = Config.fromfile('configs/vitpose_b_token-heatmap-student.py')
-    heat = Config.fromfile('configs/vitpose_b_heatmap-student.py')
+    both = Config.fromfile(
+        f'{REPO}/configs/vitpose_b_token-heatmap-student.py')
+    heat = Config.fromfile(f'{REPO}/configs/vitpose_b_heatmap-student.py')
     for cfg in (both, heat):
         assert cfg.model.type == 'HeatmapDistillPoseEstimator'
         assert cfg.model.teacher_config == 'configs/vitpose_l.py'
     assert 'knowledge_tokens' not in heat.model.backbone
     for arch in 's', 'b':
-        token = Config.fromfile(f'configs/vitpose_{arch}_token-student.py')
+        token = Config.fromfile(
+            f'{REPO}/configs/vitpose_{arch}_token-student.py')
         assert 'KnowledgeTokenFitHook' in [h.type for h in token.custom_hooks]
         # the controls differ from the token student in the token only
         random = Config.fromfile(
-            f'configs/vitpose_{arch}_random-token-student.py')
+            f'{REPO}/configs/vitpose_{arch}_random-token-student.py')
         assert random.model.backbone.knowledge_tokens.pop('control') == \
             'random'
         assert random.to_dict() == token.to_dict()
-        none = Config.fromfile(f'configs/vitpose_{arch}_no-token-student.py')
+        none = Config.fromfile(
+            f'{REPO}/configs/vitpose_{arch}_no-token-student.py')
         token.model.backbone.pop('knowledge_tokens')
         token.pop('custom_hooks')
         none.pop('custom_hooks')

@@ -5,9 +5,11 @@ from mmengine.config import Config
 
 import mmpose_ext  # noqa: F401
 from mmpose_ext.apis.single_head import dataset_name_of, single_head_config
+from tests.helpers import REPO
 
-B_MULTI = 'configs/vitpose_b_multi.py'
-TINY = 'configs/vitpose/td-hm_vitpose-tiny-multi_synthetic-coco-aic-128x96.py'
+B_MULTI = f'{REPO}/configs/vitpose_b_multi.py'
+TINY = (f'{REPO}/configs/vitpose/'
+        'td-hm_vitpose-tiny-multi_synthetic-coco-aic-128x96.py')
 
 
 def test_vitpose_b_on_coco_aic_mpii():
@@ -60,11 +62,12 @@ def test_tiny_config_heads_fit_its_datasets():
     assert [dataset_name_of(d) for d in cfg.val_evaluator.datasets] == names
 
 
-TINY_MPII = ('configs/vitpose/'
+TINY_MPII = (f'{REPO}/configs/vitpose/'
              'td-hm_vitpose-tiny-multi_synthetic-coco-aic-mpii-128x96.py')
-R18_MULTI = ('configs/simplebaseline/'
+R18_MULTI = (f'{REPO}/configs/simplebaseline/'
              'td-hm_res18-multi_synthetic-coco-aic-128x96.py')
-R18_COCO = 'configs/simplebaseline/td-hm_res18_synthetic-coco-128x96.py'
+R18_COCO = (f'{REPO}/configs/simplebaseline/'
+            'td-hm_res18_synthetic-coco-128x96.py')
 
 
 def test_tiny_coco_aic_mpii_config():

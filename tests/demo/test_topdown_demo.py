@@ -16,11 +16,12 @@ from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
 from mmpose_ext.testing import CocoGroundTruth
+from tests.helpers import REPO
 
-DEMO = 'demo/topdown_demo.py'
-GT_DETECTOR = osp.abspath('tests/fixtures/configs/ground_truth_detector.py')
-ORACLE = 'tests/fixtures/configs/ground_truth_pose_tiny.py'
-POSE = 'configs/simplebaseline/td-hm_res18_coco-tiny-128x96.py'
+DEMO = f'{REPO}/demo/topdown_demo.py'
+GT_DETECTOR = f'{REPO}/tests/fixtures/configs/ground_truth_detector.py'
+ORACLE = f'{REPO}/tests/fixtures/configs/ground_truth_pose_tiny.py'
+POSE = f'{REPO}/configs/simplebaseline/td-hm_res18_coco-tiny-128x96.py'
 MMDET_CONFIGS = osp.join(osp.dirname(mmdet.__file__), '.mim', 'configs')
 # MMDetection's configs, made person-only (one class, label 0) as a person
 # detector would be, so that untrained they still output people; at most 20
@@ -221,7 +222,7 @@ def test_bad_input_messages(demo, trained_tiny, coco_tiny, tmp_path):
                               "model.type='TopdownPoseEstimator'")
 
     r34 = tmp_path / 'r34.py'
-    r34.write_text(f"_base_ = ['{osp.abspath(POSE)}']\n"
+    r34.write_text(f"_base_ = ['{POSE}']\n"
                    'model = dict(backbone=dict(depth=34))\n')
     message = _exit_message(demo, [GT_DETECTOR, 'none', str(r34), ckpt,
                                    '--input', image, '--output-root', out])

@@ -4,22 +4,25 @@ expects): layer i (0-based) gets base * decay ** (depth - i)."""
 import pytest
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
+from mmengine.registry import DefaultScope
 
 import mmpose.engine.optim_wrappers.layer_decay_optim_wrapper  # noqa: F401
 import mmpose_ext  # noqa: F401  (registers the ViTPose modules)
 from mmpose.registry import MODELS
-from mmpose.utils import register_all_modules
+from tests.helpers import REPO
 
-register_all_modules()
-
-TINY_CONFIG = 'configs/vitpose/td-hm_vitpose-tiny_coco-tiny-128x96.py'
+TINY_CONFIG = str(REPO / 'configs/vitpose/'
+                  'td-hm_vitpose-tiny_coco-tiny-128x96.py')
 
 
 @pytest.fixture(scope='module')
 def groups():
     cfg = Config.fromfile(TINY_CONFIG)
-    model = MODELS.build(cfg.model)
-    optim = build_optim_wrapper(model, cfg.optim_wrapper)
+    # the data preprocessor and the optimizer constructor are MMPose's,
+    # built through MMEngine's root registries
+    with DefaultScope.overwrite_default_scope('mmpose'):
+        model = MODELS.build(cfg.model)
+        optim = build_optim_wrapper(model, cfg.optim_wrapper)
     names = {id(p): n for n, p in model.named_parameters()}
     out = {}
     for group in optim.optimizer.param_groups:

@@ -5,6 +5,7 @@ from mmengine.registry import init_default_scope
 from mmpose.registry import MODELS
 
 import mmpose_ext  # noqa: F401
+from tests.helpers import REPO
 
 # (config, where in ``model`` the plugin module's dict is, its class name)
 CASES = [
@@ -30,7 +31,7 @@ CASES = [
                          ids=[f'{c[2]}' for c in CASES])
 def test_unknown_key_names_class_and_key(coco_tiny, config, path, cls):
     init_default_scope('mmpose')
-    cfg = Config.fromfile(config)
+    cfg = Config.fromfile(str(REPO / config))
     part = cfg.model
     for key in path:
         part = part[key]

@@ -14,7 +14,7 @@ from mmpose_ext.synthetic.coco_person import KEYPOINT_NAMES
 from mmpose_ext.synthetic.figure import Figure, sample_appearance
 from mmpose_ext.synthetic.scene import make_image
 from mmpose_ext.synthetic.writer import check_arguments
-from synthetic_output import list_files
+from tests.helpers.synthetic_output import list_files
 
 ARGS = dict(num_train=6, num_val=8, seed=3)
 LAYOUT = ('annotations/person_keypoints_train.json',

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from mmpose_ext.synthetic import generate_dataset
-from synthetic_output import list_files, read_annotations
 from mmpose_ext.synthetic.__main__ import main
 from mmpose_ext.synthetic.aic_person import (AIC_FROM_COCO,
                                              AIC_KEYPOINT_NAMES, HEAD_TOP,
                                              NECK)
+from tests.helpers.synthetic_output import list_files, read_annotations
 
 ARGS = dict(num_train=5, num_val=6, seed=3)
 

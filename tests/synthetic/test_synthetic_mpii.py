@@ -10,10 +10,10 @@ import pytest
 from scipy.io import loadmat
 
 from mmpose_ext.synthetic import generate_dataset
-from synthetic_output import list_files, read_annotations
 from mmpose_ext.synthetic.mpii_person import (HEAD_TOP, MPII_FROM_COCO,
                                               MPII_KEYPOINT_NAMES, PELVIS,
                                               THORAX, UPPER_NECK)
+from tests.helpers.synthetic_output import list_files, read_annotations
 
 ARGS = dict(num_train=3, num_val=5, seed=4)
 

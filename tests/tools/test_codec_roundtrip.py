@@ -2,6 +2,7 @@
 import pytest
 
 from mmpose_ext.tools import codec_roundtrip
+from tests.helpers import REPO
 
 
 def parse_table(text):
@@ -18,7 +19,8 @@ def parse_table(text):
 
 def test_roundtrip_table(coco_tiny, capsys):
     codec_roundtrip.main([
-        'configs/dark_r50.py', 'configs/udp_r50.py', 'configs/simdr_r50.py',
+        f'{REPO}/configs/dark_r50.py', f'{REPO}/configs/udp_r50.py',
+        f'{REPO}/configs/simdr_r50.py',
         '--with-mmpose', '--input-sizes', '256x192', '64x48', '--data-root',
         coco_tiny, '--ann-file', 'person_keypoints_tiny.json', '--img-prefix',
         ''
@@ -50,7 +52,7 @@ def test_sizes_scale_the_codec():
 
 def test_codec_options_override_every_codec(coco_tiny, capsys):
     codec_roundtrip.main([
-        'configs/dark_r50.py', '--codec-options', 'encoding=quantized',
+        f'{REPO}/configs/dark_r50.py', '--codec-options', 'encoding=quantized',
         'decoding=shift', '--input-sizes', '128x96', '--data-root',
         coco_tiny, '--ann-file', 'person_keypoints_tiny.json', '--img-prefix',
         ''

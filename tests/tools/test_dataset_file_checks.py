@@ -5,8 +5,9 @@ import pytest
 from mmengine.config import Config
 
 from mmpose_ext.tools.dataset_file_checks import check_dataset_files
+from tests.helpers import REPO
 
-CONFIG = 'configs/simplebaseline/td-hm_res18_coco-tiny-128x96.py'
+CONFIG = str(REPO / 'configs/simplebaseline/td-hm_res18_coco-tiny-128x96.py')
 
 
 def _cfg(**loaders):

@@ -18,8 +18,9 @@ import torch
 
 from mmpose_ext.apis import init_pose_model
 from mmpose_ext.testing import CocoGroundTruth
+from tests.helpers import REPO
 
-ORACLE = 'tests/fixtures/configs/ground_truth_pose_tiny.py'
+ORACLE = f'{REPO}/tests/fixtures/configs/ground_truth_pose_tiny.py'
 SCORE_THR = 0.3
 
 

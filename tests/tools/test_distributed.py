@@ -1,13 +1,13 @@
 """Two-process training on CPU (gloo) through MMEngine's pytorch launcher."""
 import json
+import os
 import socket
-from pathlib import Path
 
 import pytest
 
 from mmpose_ext.engine.checkpoint import safe_torch_load
+from tests.helpers import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / 'configs/simplebaseline/td-hm_res18_coco-tiny-128x96.py'
 
 
@@ -21,17 +21,22 @@ def test_two_process_cpu_training(cli, tmp_path):
     cfg = tmp_path / 'ddp.py'
     cfg.write_text(
         f"_base_ = ['{CONFIG}']\n"
-        "custom_imports = dict(imports=['mmpose_ext', 'rank_probe'],\n"
+        "custom_imports = dict(imports=['mmpose_ext',\n"
+        "                               'tests.helpers.rank_probe'],\n"
         "                      allow_failed_imports=False)\n"
         "custom_hooks = [dict(type='SyncBuffersHook'),\n"
         "                dict(type='RankProbeHook')]\n"
         "train_cfg = dict(max_epochs=1)\n"
         "default_hooks = dict(checkpoint=dict(save_best=None))\n")
     work_dir = tmp_path / 'work'
+    # the ranks import the hook as tests.helpers.rank_probe: the repository
+    # root goes first on their PYTHONPATH (whatever else is on it stays)
+    pythonpath = os.pathsep.join(
+        p for p in (str(REPO), os.environ.get('PYTHONPATH')) if p)
     cli(['torchrun', '--nproc_per_node=2', f'--master_port={_free_port()}',
          '-m', 'mmpose_ext.tools.train', cfg, '--launcher', 'pytorch',
          '--work-dir', work_dir],
-        env={'PYTHONPATH': str(Path(__file__).parent)})
+        env={'PYTHONPATH': pythonpath})
 
     ranks = [json.loads((work_dir / f'rank{r}.json').read_text())
              for r in (0, 1)]

@@ -12,17 +12,19 @@ from mmpose_ext.testing import CocoGroundTruth
 from mmpose_ext.tools.export_onnx import (TopdownOnnxWrapper,
                                           compare_with_onnxruntime,
                                           export_onnx, main)
+from tests.helpers import REPO
 
 # One line per model family: (config, graph output names).
 FAMILIES = {
     'simplebaseline': (
-        'configs/simplebaseline/td-hm_res18_coco-tiny-128x96.py',
+        f'{REPO}/configs/simplebaseline/td-hm_res18_coco-tiny-128x96.py',
         ('heatmaps', )),
-    'simdr': ('configs/simdr/simdr_res18_coco-tiny-128x96.py',
+    'simdr': (f'{REPO}/configs/simdr/simdr_res18_coco-tiny-128x96.py',
               ('simcc_x', 'simcc_y')),
-    'vitpose': ('configs/vitpose/td-hm_vitpose-tiny_coco-tiny-128x96.py',
-                ('heatmaps', )),
-    'tfpose': ('configs/tfpose/tfpose_res18-tiny_coco-tiny-128x96.py',
+    'vitpose': (
+        f'{REPO}/configs/vitpose/td-hm_vitpose-tiny_coco-tiny-128x96.py',
+        ('heatmaps', )),
+    'tfpose': (f'{REPO}/configs/tfpose/tfpose_res18-tiny_coco-tiny-128x96.py',
                ('coords', )),
 }
 POSE = FAMILIES['simplebaseline'][0]

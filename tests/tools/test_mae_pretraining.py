@@ -8,9 +8,10 @@ from mmengine.config import Config
 
 from mmpose.registry import MODELS
 from mmpose_ext.engine.checkpoint import safe_torch_load
+from tests.helpers import REPO
 
 MAE = 'tests/fixtures/configs/mae_vitpose-tiny_coco-tiny-128x96.py'
-TINY = 'configs/vitpose/td-hm_vitpose-tiny_coco-tiny-128x96.py'
+TINY = f'{REPO}/configs/vitpose/td-hm_vitpose-tiny_coco-tiny-128x96.py'
 
 
 @pytest.fixture(scope='module')

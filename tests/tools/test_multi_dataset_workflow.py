@@ -14,8 +14,9 @@ import torch
 from mmengine.config import Config
 
 from mmpose_ext.synthetic import generate_dataset
+from tests.helpers import REPO
 
-MULTI = ('configs/vitpose/'
+MULTI = (f'{REPO}/configs/vitpose/'
          'td-hm_vitpose-tiny-multi_synthetic-coco-aic-mpii-128x96.py')
 TWO_ITERATIONS = ['train_cfg.max_iters=2', 'train_cfg.val_interval=2',
                   'default_hooks.checkpoint.interval=2',
@@ -167,8 +168,8 @@ def test_exported_head_runs_in_the_demo(exported, data, cli, tmp_path):
     ann_file = data / 'aic' / 'annotations' / 'aic_keypoints_val.json'
     detector = tmp_path / 'detector.py'
     detector.write_text(
-        "_base_ = ['" + os.path.abspath(
-            'tests/fixtures/configs/ground_truth_detector.py') + "']\n"
+        f"_base_ = ['{REPO}/tests/fixtures/configs/"
+        "ground_truth_detector.py']\n"
         f"model = dict(ann_file='{ann_file}')\n")
     image, boxes = _people(data)
     out = tmp_path / 'out'

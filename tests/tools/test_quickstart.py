@@ -7,14 +7,14 @@ import os.path as osp
 import pytest
 
 from mmpose_ext.tools import quickstart
+from tests.helpers import REPO
 
 TINY = 'tests/fixtures/configs/tfpose_tiny_synthetic.py'
 
 
 def test_default_config_is_tfpose():
     from mmengine.config import Config
-    repo = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-    cfg = Config.fromfile(osp.join(repo, quickstart.DEFAULT_CONFIG))
+    cfg = Config.fromfile(str(REPO / quickstart.DEFAULT_CONFIG))
     assert cfg.model.head.type == 'TFPoseHead'
     # a fixed number of iterations, whatever the machine
     assert not cfg.train_cfg.get('by_epoch', True)

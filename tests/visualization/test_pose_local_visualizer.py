@@ -8,6 +8,7 @@ from mmpose.structures import PoseDataSample
 from mmpose.visualization import PoseLocalVisualizer
 
 from mmpose_ext.visualization import PoseLocalVisualizerNumpy2
+from tests.helpers.mmpose_configs import dataset_info_file
 
 
 def _sample():
@@ -21,8 +22,7 @@ def _sample():
 
 @pytest.mark.parametrize('alpha', [1.0, 0.8])
 def test_keypoints_are_drawn(alpha):
-    meta = parse_pose_metainfo(
-        dict(from_file='configs/_base_/datasets/coco.py'))
+    meta = parse_pose_metainfo(dict(from_file=dataset_info_file('coco')))
     image = np.zeros((64, 80, 3), np.uint8)
     host = PoseLocalVisualizer(name=f'host_{alpha}', radius=2, alpha=alpha)
     host.set_dataset_meta(meta)

@@ -1,6 +1,5 @@
 """The attention recorder against the values MMCV's deformable attention
 computes with, and the pictures."""
-import sys
 from pathlib import Path
 from unittest import mock
 
@@ -10,16 +9,14 @@ import torch
 
 from mmpose_ext.visualization import (TFPoseAttentionRecorder, draw_p2q,
                                       draw_q2q)
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'models/heads'))
-from test_tfpose_head import _feats, _head  # noqa: E402
+from tests.helpers.tfpose_head import tfpose_features, tiny_tfpose_head
 
 
 def _spread_head():
     """Large sampling offsets and moving estimates: many sampling points fall
     outside the feature maps. MMCV's module samples (``cpu_sampling=None``),
     so that the spy on its PyTorch path below sees every call."""
-    head = _head(cpu_sampling=None)
+    head = tiny_tfpose_head(cpu_sampling=None)
     g = torch.Generator().manual_seed(3)
     for layer in head.query_decoder.layers:
         off = layer.cross_attn.sampling_offsets
@@ -35,7 +32,7 @@ def _spread_head():
 
 def test_recorded_sampling_equals_mmcv():
     head = _spread_head()
-    feats = _feats()
+    feats = tfpose_features()
     calls = []
     real = msda.multi_scale_deformable_attn_pytorch
 
@@ -70,19 +67,19 @@ def test_recorded_sampling_equals_mmcv():
 
 
 def test_q2q_matrices_and_hook_removal():
-    head = _head()
+    head = tiny_tfpose_head()
     with TFPoseAttentionRecorder(head) as rec:
-        head(_feats())
-        head(_feats(1))
+        head(tfpose_features())
+        head(tfpose_features(1))
     assert len(rec.q2q) == 2
     for mat in rec.q2q[1]:
         assert mat.shape == (2, 17, 17)
         torch.testing.assert_close(mat.sum(-1), torch.ones(2, 17))
-    head(_feats())
+    head(tfpose_features())
     assert len(rec.q2q) == 2  # hooks gone after the with block
-    no_q2q = _head(with_q2q=False)
+    no_q2q = tiny_tfpose_head(with_q2q=False)
     with TFPoseAttentionRecorder(no_q2q) as rec:
-        no_q2q(_feats())
+        no_q2q(tfpose_features())
     assert rec.q2q[0] == [None, None]
 
 

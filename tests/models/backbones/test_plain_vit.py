@@ -4,11 +4,12 @@ fine-tuning, attention types, knowledge tokens, bad options."""
 import pytest
 import torch
 import torch.nn.functional as F
-from vitpose_reference import official_backbone, official_head, \
-    official_shapes, official_state_dict
 
 from mmpose_ext.models.backbones import PlainViT
 from mmpose_ext.models.utils import convert_vitpose_checkpoint
+from tests.helpers.vitpose_reference import (official_backbone,
+                                             official_head, official_shapes,
+                                             official_state_dict)
 
 TINY = dict(embed_dims=64, num_layers=2, num_heads=4, feedforward_channels=256)
 IMG = (64, 48)  # -> 4 x 3 tokens with patch 16, padding 2

@@ -3,10 +3,14 @@ loss; the teacher is frozen and outside the student's state."""
 import pytest
 import torch
 import torch.nn.functional as F
-from distill_helpers import TINY, batch, model_cfg, trained_checkpoint
 from mmengine.optim import build_optim_wrapper
 
 from mmpose.registry import MODELS
+from tests.helpers.distillation import (TINY, batch, model_cfg,
+                                        trained_checkpoint)
+
+# the estimators' data preprocessors are built through MMPose's scope
+pytestmark = pytest.mark.usefixtures('mmpose_scope')
 
 
 def student_cfg(path, teacher_head='simple', arch=TINY, **kwargs):

@@ -18,7 +18,8 @@ IMG = (64, 48)  # 4x3 tokens with patch 16, padding 2
 
 
 def build(cfg):
-    # MMPose's scope, whatever an earlier test left as the default scope
+    # MMPose's scope: models build their data preprocessor through
+    # MMEngine's root registry (conftest undoes it after each test)
     register_all_modules()
     return MODELS.build(cfg)
 
@@ -233,7 +234,7 @@ def test_stage2_checkpoint_loads_without_the_token_file(tmp_path):
     are in the checkpoint."""
     from mmengine.runner import load_checkpoint
 
-    from distill_helpers import model_cfg
+    from tests.helpers.distillation import model_cfg
     teacher, tokens, path, tcfg = stage2_tokens(tmp_path)
     cfg = model_cfg(arch=dict(embed_dims=32, num_layers=1, num_heads=2,
                               feedforward_channels=64), tokens=tcfg)

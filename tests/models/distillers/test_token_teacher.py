@@ -2,10 +2,13 @@
 parameter and buffer stays bitwise as in the teacher checkpoint."""
 import pytest
 import torch
-from distill_helpers import batch, model_cfg, trained_checkpoint
 from mmengine.optim import build_optim_wrapper
 
 from mmpose.registry import MODELS
+from tests.helpers.distillation import batch, model_cfg, trained_checkpoint
+
+# the estimators' data preprocessors are built through MMPose's scope
+pytestmark = pytest.mark.usefixtures('mmpose_scope')
 
 
 def teacher_cfg(path, **kwargs):
@@ -63,7 +66,7 @@ def test_missing_teacher_checkpoint_says_what_to_set(tmp_path):
 
 
 def test_official_vitpose_checkpoint_can_be_the_teacher(tmp_path):
-    from vitpose_reference import official_state_dict
+    from tests.helpers.vitpose_reference import official_state_dict
 
     from mmpose_ext.models.utils import convert_vitpose_checkpoint
     official = official_state_dict(64, 2, (4, 3), head='classic',

@@ -18,14 +18,14 @@ from mmpose_ext.models.utils.multi_head_checkpoint import (
     export_single_head_checkpoint, load_single_dataset_checkpoint)
 from mmpose_ext.models.utils.vit_checkpoint import \
     vitpose_checkpoint_to_official
+from tests.helpers.mmpose_configs import dataset_info_file
 
 INPUT = (48, 64)  # w, h
 HEATMAP = (12, 16)
 CODEC = dict(type='UDPHeatmap', input_size=INPUT, heatmap_size=HEATMAP,
              sigma=2)
 META = {
-    name: parse_pose_metainfo(
-        dict(from_file=f'configs/_base_/datasets/{name}.py'))
+    name: parse_pose_metainfo(dict(from_file=dataset_info_file(name)))
     for name in ('coco', 'aic', 'mpii')
 }
 NUM_KEYPOINTS = {'coco': 17, 'aic': 14, 'mpii': 16}

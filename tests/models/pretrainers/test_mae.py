@@ -13,8 +13,6 @@ from mmpose_ext.models.pretrainers import (mae_target, masked_patch_loss,
                                            patchify, random_masking,
                                            sincos_pos_embed_2d, unpatchify)
 
-register_all_modules()
-
 IMG = (128, 96)  # 8 x 6 patches (patch 16, padding 2)
 TINY = dict(embed_dims=64, num_layers=2, num_heads=4, feedforward_channels=256)
 PREPROCESSOR = dict(type='PoseDataPreprocessor', mean=[123.675, 116.28,
@@ -23,7 +21,8 @@ PREPROCESSOR = dict(type='PoseDataPreprocessor', mean=[123.675, 116.28,
 
 
 def build(cfg):
-    # MMPose's scope, whatever an earlier test left as the default scope
+    # MMPose's scope: models build their data preprocessor through
+    # MMEngine's root registry (conftest undoes it after each test)
     register_all_modules()
     return MODELS.build(cfg)
 

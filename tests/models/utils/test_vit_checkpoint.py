@@ -1,13 +1,12 @@
 """Converters and loaders of published ViT / ViTPose weights, on state dicts
 built with the official key names and shapes (no downloads); the official
-forward (tests/vitpose_reference.py) is the oracle of the converted models."""
+forward (tests/helpers/vitpose_reference.py) is the oracle of the converted
+models."""
 import pickle
 
 import pytest
 import torch
 import torch.nn.functional as F
-from vitpose_reference import official_backbone, official_head, \
-    official_state_dict
 
 from mmpose.registry import MODELS
 from mmpose_ext.engine.checkpoint import CheckpointRefusedError
@@ -22,6 +21,8 @@ from mmpose_ext.models.utils.vit_checkpoint import (find_vit,
                                                     load_pose_checkpoint,
                                                     locate_vit, vit_layout)
 from mmpose_ext.tools.convert_vitpose import main as convert_main
+from tests.helpers.vitpose_reference import (official_backbone, official_head,
+                                             official_state_dict)
 
 TINY = dict(embed_dims=64, num_layers=2, num_heads=4, feedforward_channels=256)
 GRID = (4, 3)  # 64x48 inputs

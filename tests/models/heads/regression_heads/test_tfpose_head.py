@@ -1,7 +1,5 @@
 """TFPoseHead: losses against MMPose's loss modules, the aux branch, flip
 test, and the training graph of the whole model."""
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
@@ -13,39 +11,12 @@ from mmpose.registry import MODELS
 from mmpose.structures import PoseDataSample
 
 import mmpose_ext  # noqa: F401
+from tests.helpers import REPO
+from tests.helpers.tfpose_head import (B, C, INPUT, K, tfpose_features,
+                                       tiny_tfpose_head)
 
-K, C, B = 17, 32, 2
-INPUT = (96, 128)  # (w, h)
-CODEC = dict(
-    type='TFPoseLabel',
-    input_size=INPUT,
-    heatmap=dict(type='UDPHeatmap', heatmap_size=(24, 32), sigma=1.))
-TINY_CFG = str(Path(__file__).resolve().parents[4] /
-               'configs/tfpose/tfpose_res18-tiny_coco-tiny-128x96.py')
+TINY_CFG = str(REPO / 'configs/tfpose/tfpose_res18-tiny_coco-tiny-128x96.py')
 FLIP_INDICES = [0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15]
-
-
-def _head(**kwargs):
-    torch.manual_seed(0)
-    cfg = dict(type='TFPoseHead', num_keypoints=K, num_feature_levels=3,
-               embed_dims=C, num_encoder_layers=1, num_decoder_layers=2,
-               num_heads=4, num_points=2, feedforward_channels=64,
-               dropout=0., aux_head=dict(
-                   type='HeatmapHead', deconv_out_channels=(16, 16, 16),
-                   loss=dict(type='KeypointMSELoss', use_target_weight=True,
-                             loss_weight=50.)),
-               decoder=CODEC)
-    cfg.update(kwargs)
-    head = MODELS.build(cfg)
-    head.init_weights()
-    return head.eval()
-
-
-def _feats(seed=0, batch=B):
-    g = torch.Generator().manual_seed(seed)
-    w, h = INPUT
-    return [torch.randn(batch, C, h // s, w // s, generator=g)
-            for s in (8, 16, 32)]
 
 
 def _samples(seed=0):
@@ -68,7 +39,7 @@ def _samples(seed=0):
 
 
 def test_forward_shape_and_range():
-    coords = _head()(_feats())
+    coords = tiny_tfpose_head()(tfpose_features())
     assert coords.shape == (B, K, 2)
     assert ((coords > 0) & (coords < 1)).all()
 
@@ -77,8 +48,8 @@ def test_losses_equal_host_formulas():
     """loss_reg_dec{d}: MMPose's L1Loss with target weights, on every
     decoder layer; loss_aux: 50 x weighted MSE on heatmaps decoded from the
     C5 tokens of the memory."""
-    head = _head()
-    feats, samples = _feats(), _samples()
+    head = tiny_tfpose_head()
+    feats, samples = tfpose_features(), _samples()
     losses = head.loss(feats, samples)
     assert set(losses) == {'loss_reg_dec1', 'loss_reg_dec2', 'loss_aux',
                            'acc_pose'}
@@ -101,21 +72,23 @@ def test_losses_equal_host_formulas():
 
 
 def test_aux_branch_not_in_inference():
-    head = _head()
+    head = tiny_tfpose_head()
     calls = []
     head.aux_head.register_forward_hook(lambda *args: calls.append(1))
-    head.predict(_feats(), _samples(), test_cfg=dict(flip_test=False))
-    head.predict([_feats(), _feats(1)], _samples(),
+    head.predict(tfpose_features(), _samples(), test_cfg=dict(flip_test=False))
+    head.predict([tfpose_features(), tfpose_features(1)], _samples(),
                  test_cfg=dict(flip_test=True))
     assert calls == []
-    head.loss(_feats(), _samples())
+    head.loss(tfpose_features(), _samples())
     assert calls == [1]
-    assert 'loss_aux' not in _head(aux_head=None).loss(_feats(), _samples())
+    assert 'loss_aux' not in tiny_tfpose_head(aux_head=None).loss(
+        tfpose_features(), _samples())
 
 
 def test_predict_decodes_and_flips():
-    head = _head()
-    feats, feats_flip, samples = _feats(0), _feats(1), _samples()
+    head = tiny_tfpose_head()
+    feats, feats_flip = tfpose_features(0), tfpose_features(1)
+    samples = _samples()
     coords = head(feats).detach().numpy()
     coords_flip = head(feats_flip).detach().numpy()
     w, h = INPUT
@@ -134,9 +107,9 @@ def test_predict_decodes_and_flips():
 
 
 @pytest.mark.parametrize('case, kwargs, feats, match', [
-    ('levels', {}, lambda: _feats()[:2],
+    ('levels', {}, lambda: tfpose_features()[:2],
      'num_feature_levels=3 but got 2 feature maps'),
-    ('channels', {}, lambda: [f[:, :16] for f in _feats()],
+    ('channels', {}, lambda: [f[:, :16] for f in tfpose_features()],
      'feature level 0 has 16 channels, expected embed_dims=32'),
     ('no encoder', dict(num_encoder_layers=0), None,
      'num_encoder_layers must be at least 1'),
@@ -144,17 +117,17 @@ def test_predict_decodes_and_flips():
 ])
 def test_clear_errors(case, kwargs, feats, match):
     with pytest.raises(ValueError, match=f'TFPoseHead.*{match}'):
-        head = _head(**kwargs)
+        head = tiny_tfpose_head(**kwargs)
         head(feats())
 
 
 def test_aux_target_size_mismatch_is_explained():
-    head = _head()
+    head = tiny_tfpose_head()
     samples = _samples()
     for s in samples:
         s.gt_fields = PixelData(heatmaps=torch.zeros(K, 16, 12))
     with pytest.raises(ValueError, match='last level must be C5'):
-        head.loss(_feats(), samples)
+        head.loss(tfpose_features(), samples)
 
 
 def test_every_parameter_gets_a_gradient():
@@ -197,8 +170,8 @@ def test_cpu_sampling_gives_the_same_losses_and_gradients(sampling):
     from mmcv.ops import MultiScaleDeformableAttention
 
     from mmpose_ext.models.layers import CPUDeformableAttention
-    ref = _head(cpu_sampling=None).train()
-    ours = _head(cpu_sampling=sampling).train()
+    ref = tiny_tfpose_head(cpu_sampling=None).train()
+    ours = tiny_tfpose_head(cpu_sampling=sampling).train()
     kinds = [type(m) for m in ours.modules()
              if isinstance(m, MultiScaleDeformableAttention)]
     assert kinds and set(kinds) == {CPUDeformableAttention}
@@ -210,7 +183,7 @@ def test_cpu_sampling_gives_the_same_losses_and_gradients(sampling):
     ours.load_state_dict(ref.state_dict())
     results = []
     for head in (ref, ours):
-        feats = [f.requires_grad_() for f in _feats(seed=3)]
+        feats = [f.requires_grad_() for f in tfpose_features(seed=3)]
         losses = head.loss(feats, _samples(seed=3))
         total = sum(v for k, v in losses.items() if 'loss' in k)
         total.backward()
@@ -234,28 +207,28 @@ def test_initial_coords(init):
     rng = np.random.default_rng(0)
     target = (np.full((K, 2), 0.5) if init == 'center' else
               rng.uniform(0.1, 0.9, (K, 2)))
-    head = _head(initial_coords='center' if init == 'center'
-                 else target.tolist())
-    coords = head(_feats())
+    head = tiny_tfpose_head(initial_coords='center' if init == 'center'
+                            else target.tolist())
+    coords = head(tfpose_features())
     torch.testing.assert_close(
         coords, torch.tensor(target, dtype=torch.float32).expand(B, K, 2),
         atol=1e-5, rtol=0)
     with pytest.raises(ValueError, match='initial_coords'):
-        _head(initial_coords='mean')
+        tiny_tfpose_head(initial_coords='mean')
     with pytest.raises(ValueError, match='inside'):
-        _head(initial_coords=[[0.5, 1.5]] * K)
+        tiny_tfpose_head(initial_coords=[[0.5, 1.5]] * K)
 
 
 def test_aux_branch_on_a_finer_level():
     """aux_level=0: the auxiliary branch (one x2 deconvolution) reads the
     first level's tokens (C3, the first 16x12 of the memory, row-major);
     the loss is 50 x weighted MSE on its heatmaps."""
-    head = _head(aux_level=0, aux_head=dict(
+    head = tiny_tfpose_head(aux_level=0, aux_head=dict(
         type='HeatmapHead', deconv_out_channels=(16, ),
         deconv_kernel_sizes=(4, ),
         loss=dict(type='KeypointMSELoss', use_target_weight=True,
                   loss_weight=50.)))
-    feats, samples = _feats(), _samples()
+    feats, samples = tfpose_features(), _samples()
     losses = head.loss(feats, samples)
     _, memory = head.forward_all_layers(feats)
     c3 = memory[:, :16 * 12].reshape(B, 16, 12, C).permute(0, 3, 1, 2)
@@ -270,7 +243,7 @@ def test_aux_branch_on_a_finer_level():
                      hw[..., None, None]).mean()
     torch.testing.assert_close(losses['loss_aux'], expected)
     with pytest.raises(ValueError, match='aux_level must index one of the 3'):
-        _head(aux_level=3)
+        tiny_tfpose_head(aux_level=3)
 
 
 def _legacy_names(state_dict):
@@ -341,9 +314,9 @@ def test_legacy_keypoint_decoder_checkpoint_loads(tmp_path):
 def test_legacy_key_beside_its_new_name_is_refused():
     """A state dict holding a weight under both names is not silently
     resolved: the legacy key stays and the strict load names it."""
-    head = _head()
+    head = tiny_tfpose_head()
     state = head.state_dict()
     key = next(k for k in state if k.startswith('query_decoder.'))
     state['keypoint_decoder.' + key[len('query_decoder.'):]] = state[key]
     with pytest.raises(RuntimeError, match='Unexpected key.*keypoint_decoder'):
-        _head().load_state_dict(state, strict=True)
+        tiny_tfpose_head().load_state_dict(state, strict=True)

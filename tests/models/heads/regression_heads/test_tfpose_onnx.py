@@ -1,16 +1,12 @@
 """The TFPose head traces to ONNX on the CPU with standard operators only,
 without the auxiliary branch, and onnxruntime reproduces it."""
-import sys
-from pathlib import Path
-
 import numpy as np
 import onnx
 import onnxruntime as ort
 import torch
 from torch import nn
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_tfpose_head import _feats, _head  # noqa: E402
+from tests.helpers.tfpose_head import tfpose_features, tiny_tfpose_head
 
 
 class _HeadOnly(nn.Module):
@@ -24,8 +20,8 @@ class _HeadOnly(nn.Module):
 
 
 def test_head_exports_to_onnx(tmp_path):
-    head = _head()
-    feats = tuple(_feats(batch=1))
+    head = tiny_tfpose_head()
+    feats = tuple(tfpose_features(batch=1))
     path = str(tmp_path / 'tfpose_head.onnx')
     with torch.no_grad():
         expected = head(feats).numpy()

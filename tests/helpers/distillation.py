@@ -1,14 +1,16 @@
-"""Tiny models and a synthetic batch for the distillation tests."""
+"""Tiny ViTPose configs, a stand-in trained teacher and a synthetic batch for
+the distillation tests.
+
+An estimator builds its data preprocessor through MMEngine's root registry,
+so building these configs needs MMPose as the default scope: tests using
+them ask for the ``mmpose_scope`` fixture (tests/conftest.py).
+"""
 import torch
 from mmengine.structures import InstanceData, PixelData
 
 import mmpose_ext  # noqa: F401  (registers the ViTPose modules)
 from mmpose.registry import MODELS
 from mmpose.structures import PoseDataSample
-from mmpose.utils import register_all_modules
-
-# estimators build their data preprocessor through the default scope
-register_all_modules()
 
 TINY = dict(embed_dims=64, num_layers=2, num_heads=4, feedforward_channels=256)
 PREPROCESSOR = dict(type='PoseDataPreprocessor', mean=[123.675, 116.28,
