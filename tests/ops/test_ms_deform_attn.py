@@ -13,6 +13,7 @@ from mmcv.ops.multi_scale_deform_attn import \
     multi_scale_deformable_attn_pytorch
 
 from mmpose_ext.ops import ms_deform_attn_cpu, ms_deform_attn_kernel
+from tests.helpers import REPO
 
 pytestmark = pytest.mark.skipif(
     ms_deform_attn_kernel() is None,
@@ -91,7 +92,8 @@ def _fallback_probe(env):
             ' torch.zeros(1, 1, 1, 1, 1, 2), torch.ones(1, 1, 1, 1, 1))\n'
             'print("fallback" if out is None else "kernel")\n')
     proc = subprocess.run([sys.executable, '-c', code], capture_output=True,
-                          text=True, env={**os.environ, **env}, timeout=300)
+                          text=True, env={**os.environ, **env}, cwd=REPO,
+                          timeout=300)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout.strip(), proc.stderr
 
