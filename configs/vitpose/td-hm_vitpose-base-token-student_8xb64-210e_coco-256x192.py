@@ -14,7 +14,7 @@ model = dict(
             'knowledge_tokens.pth')))
 
 # the default hooks plus the fit of the teacher-to-student token map on the
-# first batch (mmpose_ext.models.distillers.knowledge_tokens)
+# first batch (mmpose_ext.models.layers.knowledge_tokens)
 custom_hooks = [
     dict(type='SyncBuffersHook'),
     dict(type='CheckInvalidLossTermHook', interval=1),

@@ -24,7 +24,7 @@ model = dict(
     head=dict(in_channels=embed_dims))
 
 # the default hooks plus the fit of the teacher-to-student token map on the
-# first batch (mmpose_ext.models.distillers.knowledge_tokens)
+# first batch (mmpose_ext.models.layers.knowledge_tokens)
 custom_hooks = [
     dict(type='SyncBuffersHook'),
     dict(type='CheckInvalidLossTermHook', interval=1),

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from mmpose_ext.engine.checkpoint import safe_torch_load
+from mmpose_ext.checkpoints import safe_torch_load
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / 'configs/simplebaseline/td-hm_res18_coco-tiny-128x96.py'

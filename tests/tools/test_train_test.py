@@ -4,7 +4,7 @@ import shutil
 
 import torch
 
-from mmpose_ext.engine.checkpoint import safe_torch_load
+from mmpose_ext.checkpoints import safe_torch_load
 
 CONFIG = 'configs/simplebaseline/td-hm_res18_coco-tiny-128x96.py'
 

@@ -6,7 +6,7 @@ that student."""
 import pytest
 import torch
 
-from mmpose_ext.engine.checkpoint import safe_torch_load
+from mmpose_ext.checkpoints import safe_torch_load
 
 CONFIGS = 'configs/vitpose/'
 TINY = CONFIGS + 'td-hm_vitpose-tiny_coco-tiny-128x96.py'

@@ -2,11 +2,14 @@
 from .deformable_sampling import (GatherDeformableAttention,
                                   multi_scale_deformable_attn_gather,
                                   use_gather_sampling)
+from .knowledge_tokens import KnowledgeTokens, random_like_tokens
 from .tfpose_decoder import TFPoseDecoder, TFPoseDecoderLayer
 from .vit_layer import ViTLayer
 from .windowed_self_attention import WindowedSelfAttention
 
 __all__ = [
-    'GatherDeformableAttention', 'multi_scale_deformable_attn_gather',
-    'use_gather_sampling', 'TFPoseDecoder', 'TFPoseDecoderLayer', 'ViTLayer', 'WindowedSelfAttention'
+    'GatherDeformableAttention', 'KnowledgeTokens',
+    'multi_scale_deformable_attn_gather', 'random_like_tokens',
+    'use_gather_sampling', 'TFPoseDecoder', 'TFPoseDecoderLayer', 'ViTLayer',
+    'WindowedSelfAttention'
 ]

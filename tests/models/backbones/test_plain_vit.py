@@ -8,7 +8,7 @@ from vitpose_reference import official_backbone, official_shapes, \
     official_state_dict
 
 from mmpose_ext.models.backbones import PlainViT
-from mmpose_ext.models.utils import convert_vitpose_checkpoint
+from mmpose_ext.checkpoints import convert_vitpose_checkpoint
 
 TINY = dict(embed_dims=64, num_layers=2, num_heads=4, feedforward_channels=256)
 IMG = (64, 48)  # -> 4 x 3 tokens with patch 16, padding 2

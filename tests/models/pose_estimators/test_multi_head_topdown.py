@@ -14,10 +14,9 @@ from mmpose.registry import MODELS
 from mmpose.structures import PoseDataSample
 
 import mmpose_ext  # noqa: F401
-from mmpose_ext.models.utils.multi_head_checkpoint import (
-    export_single_head_checkpoint, load_single_dataset_checkpoint)
-from mmpose_ext.models.utils.vit_checkpoint import \
-    vitpose_checkpoint_to_official
+from mmpose_ext.checkpoints import (export_single_head_checkpoint,
+                                    load_single_dataset_checkpoint,
+                                    vitpose_checkpoint_to_official)
 
 INPUT = (48, 64)  # w, h
 HEATMAP = (12, 16)

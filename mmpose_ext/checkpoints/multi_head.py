@@ -2,7 +2,7 @@
 
 A single-dataset top-down checkpoint (``backbone.*``, ``neck.*``,
 ``head.*``; MMEngine's, or official ViTPose / MMPose 1.x ViTPose weights,
-converted by :func:`~.vit_checkpoint.convert_vitpose_checkpoint`) initialises
+converted by :func:`~.vit_conversion.convert_vitpose_checkpoint`) initialises
 a :class:`~mmpose_ext.models.pose_estimators.MultiHeadTopdownPoseEstimator`:
 its backbone and neck, and the head of one dataset (``head.*`` ->
 ``heads.<name>.*``). The other way, one head of a multi-head checkpoint is
@@ -17,9 +17,9 @@ from typing import Dict, Optional
 import torch
 from torch import Tensor
 
-from mmpose_ext.engine.checkpoint import safe_torch_load
-from mmpose_ext.models.utils.vit_checkpoint import (convert_vitpose_checkpoint,
-                                                    state_dict_of)
+from .strict_loading import state_dict_of
+from .vit_conversion import convert_vitpose_checkpoint
+from .weights_only import safe_torch_load
 
 __all__ = [
     'head_names_of', 'single_to_multi_head', 'multi_head_to_single',
