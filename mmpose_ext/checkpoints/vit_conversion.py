@@ -19,7 +19,7 @@ pose backbone.
 """
 import re
 from collections import OrderedDict
-from typing import Dict
+from typing import Dict, Optional, Tuple
 
 import torch
 from torch import Tensor
