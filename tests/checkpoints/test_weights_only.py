@@ -127,27 +127,32 @@ def test_torch_load_default_stays_weights_only(tmp_path):
     assert not marker.exists()
 
 
-def test_import_changes_no_mmengine_or_torch_behaviour(cli):
+def test_import_changes_no_mmengine_or_torch_behaviour(trained_tiny, cli):
     """``import mmpose_ext`` leaves MMEngine's local loader and torch's
-    allowlist as they were; only the explicit call changes the loader."""
+    allowlist as they were (plain torch.load still refuses an MMEngine
+    checkpoint); only the explicit call changes MMEngine's loader."""
+    work_dir, _ = trained_tiny
     proc = cli(['python', '-c',
-                'import torch\n'
+                'import pickle, torch\n'
+                'from mmengine.logging import HistoryBuffer\n'
                 'from mmengine.runner.checkpoint import CheckpointLoader\n'
                 "loader = CheckpointLoader._schemes['']\n"
-                'allowed = list(torch.serialization.get_safe_globals())\n'
                 'import mmpose_ext, mmpose_ext.apis, mmpose_ext.tools.train\n'
                 "assert CheckpointLoader._schemes[''] is loader\n"
-                'assert list(torch.serialization.get_safe_globals()) == '
-                'allowed\n'
                 'from mmpose_ext.checkpoints import *\n'
                 'install_weights_only_loader()\n'
                 "assert CheckpointLoader._schemes[''] is "
                 'load_local_checkpoint\n'
-                'assert list(torch.serialization.get_safe_globals()) == '
-                'allowed\n'
+                'allowed = torch.serialization.get_safe_globals()\n'
+                'assert HistoryBuffer not in allowed, allowed\n'
+                'try:\n'
+                f'    torch.load({str(work_dir / "epoch_1.pth")!r})\n'
+                'except pickle.UnpicklingError:\n'
+                "    print('torch.load refuses')\n"
                 'uninstall_weights_only_loader()\n'
                 "assert CheckpointLoader._schemes[''] is loader\n"
                 "print('unchanged')\n"])
+    assert 'torch.load refuses' in proc.stdout
     assert 'unchanged' in proc.stdout
 
 
