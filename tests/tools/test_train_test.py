@@ -115,3 +115,33 @@ def test_load_from_refuses_a_checkpoint_of_another_config(trained_tiny, cli,
     assert proc.returncode != 0
     assert 'head.final_layer.bias: (16,) vs (17,)' in proc.stdout
     assert 'Epoch(train)' not in proc.stdout
+
+
+def test_mmpose_test_tool_with_the_checkpoint_hooks(trained_tiny, cli,
+                                                     tmp_path):
+    """MMPose's own tools/test.py: without mmpose_ext's hooks torch refuses
+    the MMEngine checkpoint (import mmpose_ext changes nothing); with
+    WeightsOnlyLoaderHook it loads, and CheckpointFitHook refuses a
+    checkpoint of another config."""
+    import os.path as osp
+
+    import mmpose
+    mmpose_test = osp.join(osp.dirname(mmpose.__file__), '.mim', 'tools',
+                           'test.py')
+    work_dir, _ = trained_tiny
+    config = tmp_path / 'with_hooks.py'
+    config.write_text(
+        f"_base_ = ['{osp.abspath(CONFIG)}']\n"
+        "custom_hooks = [dict(type='WeightsOnlyLoaderHook'),\n"
+        "                dict(type='CheckpointFitHook')]\n")
+    plain = cli(['python', mmpose_test, CONFIG, work_dir / 'epoch_1.pth',
+                 '--work-dir', tmp_path / 'plain'], check=False)
+    assert plain.returncode != 0 and 'UnpicklingError' in plain.stdout
+    hooked = cli(['python', mmpose_test, config, work_dir / 'epoch_1.pth',
+                  '--work-dir', tmp_path / 'hooked'])
+    assert 'coco/AP:' in hooked.stdout
+    refused = cli(['python', mmpose_test, config,
+                   _other_config_checkpoint(trained_tiny, tmp_path),
+                   '--work-dir', tmp_path / 'refused'], check=False)
+    assert refused.returncode != 0
+    assert 'head.final_layer.bias: (16,) vs (17,)' in refused.stdout
