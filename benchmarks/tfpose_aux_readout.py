@@ -34,13 +34,15 @@ def main():
     from mmengine.runner import Runner
     from mmpose.codecs import UDPHeatmap
 
-    import mmpose_ext  # noqa: F401
+    from mmpose_ext.tools.mmpose_tools import setup_checkpoint_loading
 
     cfg = Config.fromfile(args.config)
     cfg.merge_from_dict(args.cfg_options)
     cfg.model.test_cfg = dict(flip_test=False)
     cfg.work_dir = 'work_dirs/aux_readout'
     cfg.load_from = args.checkpoint
+    # weights-only and refused when it does not fit, as in mim test
+    setup_checkpoint_loading(cfg)
     cfg.test_dataloader.num_workers = 0
     cfg.test_dataloader.persistent_workers = False
     cfg.default_hooks.visualization = dict(

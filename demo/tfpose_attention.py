@@ -17,8 +17,9 @@ import os.path as osp
 
 import mmcv
 import numpy as np
-from mmpose.apis import inference_topdown, init_model
+from mmpose.apis import inference_topdown
 
+from mmpose_ext.apis import init_pose_model
 from mmpose_ext.visualization import (TFPoseAttentionRecorder, draw_p2q,
                                       draw_q2q)
 
@@ -41,7 +42,8 @@ def parse_args():
 
 def main():
     args = parse_args()
-    model = init_model(args.config, args.checkpoint, device='cpu')
+    # strict and weights-only: a checkpoint of another config is refused
+    model = init_pose_model(args.config, args.checkpoint, device='cpu')
     if not hasattr(model.head, 'query_decoder'):
         raise SystemExit(f'{args.config} is not a TFPose config (its head is '
                          f'{type(model.head).__name__})')

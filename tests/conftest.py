@@ -136,3 +136,15 @@ def trained_tiny(tmp_path_factory):
     proc = run_cli(['mim', 'train', 'mmpose_ext', SIMPLEBASELINE_TINY,
                     '--work-dir', work_dir, '--cfg-options', *TWO_ITERATIONS])
     return work_dir, proc.stdout
+
+
+@pytest.fixture
+def weights_only_loader():
+    """MMEngine's local checkpoint loads go through mmpose_ext's weights-only
+    loader during the test (as in mmpose_ext's tools), then back to
+    MMEngine's own."""
+    from mmpose_ext.checkpoints import (install_weights_only_loader,
+                                        uninstall_weights_only_loader)
+    install_weights_only_loader()
+    yield
+    uninstall_weights_only_loader()

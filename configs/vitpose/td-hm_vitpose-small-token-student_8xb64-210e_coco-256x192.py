@@ -11,5 +11,5 @@ model = dict(backbone=dict(knowledge_tokens=dict(
     token_file='work_dirs/vitpose_l_token-teacher/knowledge_tokens.pth')))
 
 # the default hooks plus the fit of the teacher-to-student token map on the
-# first batch (mmpose_ext.models.distillers.knowledge_tokens)
+# first batch (mmpose_ext.models.layers.knowledge_tokens)
 custom_hooks = _base_.custom_hooks + [dict(type='KnowledgeTokenFitHook')]

@@ -4,7 +4,7 @@ Thin layers over MMPose's :func:`mmpose.apis.init_model` and MMDetection's
 :func:`mmdet.apis.init_detector` that add what those leave to the user: the
 config is checked to describe the right kind of model before anything is
 built, and the checkpoint must match the model exactly
-(:func:`~mmpose_ext.apis.strict_checkpoint.load_checkpoint_strict`).
+(:func:`~mmpose_ext.checkpoints.load_checkpoint_strict`).
 """
 import os.path as osp
 from typing import Optional, Union
@@ -12,7 +12,7 @@ from typing import Optional, Union
 import torch.nn as nn
 from mmengine.config import Config
 
-from .strict_checkpoint import load_checkpoint_strict
+from mmpose_ext.checkpoints import load_checkpoint_strict
 
 __all__ = ['ModelConfigError', 'init_person_detector', 'init_pose_model']
 

@@ -6,7 +6,7 @@ of an ordinary MMPose ``TopdownPoseEstimator`` with one of its heads and that
 dataset's own data, pipeline and metric (:func:`single_head_config`); the
 weights follow with
 ``export_single_head_checkpoint``
-(:mod:`mmpose_ext.models.utils.multi_head_checkpoint`).
+(:mod:`mmpose_ext.checkpoints.multi_head`).
 The pair is what MMPose's ``init_model``, ``inference_topdown``,
 ``MMPoseInferencer``, the demo and the ONNX export take.
 """

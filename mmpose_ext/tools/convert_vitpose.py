@@ -6,15 +6,14 @@ package's layout, for ``mim test --checkpoint`` / ``load_from`` with the
 
 SRC is loaded weights-only. DST holds ``{'state_dict': ...}`` with
 ``backbone.*`` keys of ``PlainViT`` and ``head.*`` keys of MMPose's
-``HeatmapHead``. See ``mmpose_ext.models.utils.vit_checkpoint``.
+``HeatmapHead``. See ``mmpose_ext.checkpoints.vit_conversion``.
 """
 import argparse
 
 import torch
 
-from mmpose_ext.engine.checkpoint import safe_torch_load
-from mmpose_ext.models.utils.vit_checkpoint import (convert_vitpose_checkpoint,
-                                                    state_dict_of)
+from mmpose_ext.checkpoints import (convert_vitpose_checkpoint, safe_torch_load,
+                                    state_dict_of)
 
 
 def main(argv=None):

@@ -23,10 +23,9 @@ import sys
 
 from mmengine.config import Config
 
-import mmpose_ext  # noqa: F401  (registers modules and the allowlist)
+import mmpose_ext  # noqa: F401  (registers the modules)
 from mmpose_ext.apis.single_head import head_dataset_meta, single_head_config
-from mmpose_ext.models.utils.multi_head_checkpoint import \
-    export_single_head_checkpoint
+from mmpose_ext.checkpoints import export_single_head_checkpoint
 
 
 def export_head(config: str, checkpoint: str, head: str, out_dir: str):

@@ -20,10 +20,9 @@ import torch
 from mmengine.config import Config
 
 from mmpose.registry import MODELS
-from mmpose_ext.engine.checkpoint import safe_torch_load
-from mmpose_ext.engine.strict_loading import state_dict_of
+from mmpose_ext.checkpoints import (safe_torch_load, save_knowledge_tokens,
+                                    state_dict_of)
 from mmpose_ext.models.backbones import PlainViT
-from mmpose_ext.models.distillers.knowledge_tokens import save_knowledge_tokens
 from mmpose_ext.models.distillers.token_teacher import TOKEN_PARAM
 
 

@@ -70,7 +70,7 @@ def _length(cfg):
 def _train(config, work_dir, retrain, length):
     """Returns the final checkpoint and whether it comes from an earlier,
     finished run."""
-    from mmpose_ext.engine.checkpoint import safe_torch_load
+    from mmpose_ext.checkpoints import safe_torch_load
     key, total = length
     last = None if retrain else _last_checkpoint(work_dir)
     if last is not None:
@@ -93,7 +93,7 @@ def _render(config, checkpoint, data_root, out_file):
     """Top-down inference on the first val image with the generated person
     detections, drawn by MMPose's visualizer."""
     import mmcv
-    from mmpose.apis import inference_topdown, init_model
+    from mmpose.apis import inference_topdown
     from mmpose.registry import VISUALIZERS
     from mmpose.structures import merge_data_samples
 
@@ -106,7 +106,10 @@ def _render(config, checkpoint, data_root, out_file):
                  if d['image_id'] == image['id'] and d['score'] >= 0.3]
     bboxes = [[x, y, x + w, y + h] for x, y, w, h in boxes]
 
-    model = init_model(config, checkpoint, device='cpu')
+    from mmpose_ext.apis import init_pose_model
+
+    # strict and weights-only: a checkpoint of another config is refused
+    model = init_pose_model(config, checkpoint, device='cpu')
     img_path = osp.join(data_root, 'images', 'val', image['file_name'])
     results = merge_data_samples(
         inference_topdown(model, img_path, bboxes=bboxes or None))

@@ -2,7 +2,9 @@
 --checkpoint CKPT`` or ``python -m mmpose_ext.tools.test CONFIG CKPT``.
 
 Same arguments as MMPose 1.3.2's ``tools/test.py`` (they are parsed by it);
-the checkpoint is loaded weights-only through mmpose_ext's allowlist, and the
+the checkpoint is loaded weights-only through mmpose_ext's allowlist and
+refused when its weights do not fit the config's model
+(``--cfg-options allow_partial_checkpoint=True`` loads what fits), and the
 data files and the checkpoint are checked before the Runner starts.
 """
 import os.path as osp
@@ -12,8 +14,9 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from mmpose_ext.tools.dataset_file_checks import check_dataset_files
-from mmpose_ext.tools._host import (load_config, load_mmpose_tool,
-                                    setup_cpu_distributed)
+from mmpose_ext.tools.mmpose_tools import (load_config, load_mmpose_tool,
+                                          setup_checkpoint_loading,
+                                          setup_cpu_distributed)
 
 
 class _DumpMetrics(Hook):
@@ -34,6 +37,7 @@ def main():
         raise FileNotFoundError(f'checkpoint {args.checkpoint!r} does not exist')
     cfg = host.merge_args(load_config(args.config), args)
     check_dataset_files(cfg, ('test', ))
+    setup_checkpoint_loading(cfg)
     setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     if args.out:

@@ -5,7 +5,7 @@ import socket
 
 import pytest
 
-from mmpose_ext.engine.checkpoint import safe_torch_load
+from mmpose_ext.checkpoints import safe_torch_load
 from tests.helpers import REPO
 
 CONFIG = REPO / 'configs/simplebaseline/td-hm_res18_coco-tiny-128x96.py'

@@ -7,7 +7,7 @@ import torch
 from mmengine.config import Config
 
 from mmpose.registry import MODELS
-from mmpose_ext.engine.checkpoint import safe_torch_load
+from mmpose_ext.checkpoints import safe_torch_load
 from tests.helpers import REPO
 
 MAE = 'tests/fixtures/configs/mae_vitpose-tiny_coco-tiny-128x96.py'

@@ -10,9 +10,9 @@ import os
 
 import numpy as np
 import pytest
-import torch
 from mmengine.config import Config
 
+from mmpose_ext.checkpoints import safe_torch_load
 from mmpose_ext.synthetic import generate_dataset
 from tests.helpers import REPO
 
@@ -65,7 +65,7 @@ def test_train_logs_each_heads_loss_and_validates_each_dataset(trained):
                 'mpii/Head PCK:'):
         assert key in line, key
     assert (work / 'iter_2.pth').is_file()
-    state = torch.load(work / 'iter_2.pth', weights_only=True)['state_dict']
+    state = safe_torch_load(str(work / 'iter_2.pth'))['state_dict']
     assert state['heads.coco.final_layer.weight'].shape[0] == 17
     assert state['heads.aic.final_layer.weight'].shape[0] == 14
     assert state['heads.mpii.final_layer.weight'].shape[0] == 16
@@ -102,7 +102,8 @@ def _people(data, split='val'):
 
 
 def test_exported_head_predicts_as_the_multi_head_model(data, trained,
-                                                        exported):
+                                                        exported,
+                                                        weights_only_loader):
     from mmpose.apis import inference_topdown, init_model
     from mmpose.registry import MODELS
 
@@ -115,7 +116,7 @@ def test_exported_head_predicts_as_the_multi_head_model(data, trained,
 
     cfg = Config.fromfile(MULTI)
     multi = MODELS.build(cfg.model)
-    multi.load_state_dict(torch.load(work / 'iter_2.pth', weights_only=True)
+    multi.load_state_dict(safe_torch_load(str(work / 'iter_2.pth'))
                           ['state_dict'])
     multi.eval().select_head('aic')
     multi.cfg = Config.fromfile(cfg_path)  # the AIC pipeline
@@ -131,7 +132,8 @@ def test_exported_head_predicts_as_the_multi_head_model(data, trained,
                                    atol=1e-5)
 
 
-def test_exported_head_runs_in_mmpose_inferencer(exported, data):
+def test_exported_head_runs_in_mmpose_inferencer(exported, data,
+                                                  weights_only_loader):
     from mmpose.apis import MMPoseInferencer
     cfg_path, ckpt = exported
     image, _ = _people(data)

@@ -6,7 +6,7 @@ that student."""
 import pytest
 import torch
 
-from mmpose_ext.engine.checkpoint import safe_torch_load
+from mmpose_ext.checkpoints import safe_torch_load
 
 TINY = 'configs/vitpose/td-hm_vitpose-tiny_coco-tiny-128x96.py'
 # the two distillation stages at test size exist for this test only

@@ -14,7 +14,7 @@ class KnowledgeTokenFitHook(Hook):
     the first training iteration, before the step, fit the affine map from
     the teacher's input-token space to the student's on that batch and set
     the student's frozen tokens (see
-    :mod:`mmpose_ext.models.distillers.knowledge_tokens`).
+    :mod:`mmpose_ext.models.layers.knowledge_tokens`).
 
     The batch goes through the model's ``data_preprocessor`` as in training;
     every :class:`PlainViT` of the model whose knowledge tokens still need

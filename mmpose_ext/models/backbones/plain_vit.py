@@ -12,7 +12,8 @@ from torch import Tensor, nn
 from mmpose.models.backbones.base_backbone import BaseBackbone
 from mmpose.registry import MODELS
 from ..layers.vit_layer import ViTLayer, init_vit_weights
-from ..utils.vit_checkpoint import load_vit_pretrained, resize_pos_embed
+from ..utils.pos_embed import resize_pos_embed
+from ..utils.vit_pretrained import load_vit_pretrained
 
 
 @MODELS.register_module()
@@ -22,7 +23,7 @@ class PlainViT(BaseBackbone):
 
     Published weights (MAE pre-training, official ViTPose, MMPose 1.x) load
     through ``init_cfg=dict(type='Pretrained', checkpoint=PATH)``, see
-    :func:`~mmpose_ext.models.utils.vit_checkpoint.load_vit_pretrained`.
+    :func:`~mmpose_ext.models.utils.vit_pretrained.load_vit_pretrained`.
 
     Note:
         - B: batch size; C: ``embed_dims``
@@ -59,7 +60,7 @@ class PlainViT(BaseBackbone):
             ``attn``), the paper's "MHSA frozen" partial fine-tuning.
         freeze_ffn (bool): Freeze every layer's FFN branch (``ln2``, ``ffn``).
         knowledge_tokens (dict, optional): Config of
-            :class:`~mmpose_ext.models.distillers.KnowledgeTokens`;
+            :class:`~mmpose_ext.models.layers.KnowledgeTokens`;
             ``embed_dims`` is filled in.
         norm_cfg (dict): Normalisation layers (LN, eps 1e-6).
         init_cfg (dict, optional): ``dict(type='Pretrained', checkpoint=...,

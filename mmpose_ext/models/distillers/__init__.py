@@ -1,13 +1,7 @@
-"""Knowledge-token and heatmap distillation (ViTPose Sec. 3.4)."""
+"""Knowledge-token and heatmap distillation (ViTPose Sec. 3.4); the
+knowledge tokens themselves are a backbone part
+(:class:`mmpose_ext.models.layers.KnowledgeTokens`)."""
 from .heatmap_distiller import HeatmapDistillPoseEstimator
-from .knowledge_tokens import (KnowledgeTokens, fit_token_map,
-                               load_knowledge_tokens, random_like_tokens,
-                               read_token_file, save_knowledge_tokens,
-                               teacher_patch_tokens)
 from .token_teacher import KnowledgeTokenTeacher
 
-__all__ = [
-    'HeatmapDistillPoseEstimator', 'KnowledgeTokens', 'KnowledgeTokenTeacher',
-    'fit_token_map', 'load_knowledge_tokens', 'random_like_tokens',
-    'read_token_file', 'save_knowledge_tokens', 'teacher_patch_tokens'
-]
+__all__ = ['HeatmapDistillPoseEstimator', 'KnowledgeTokenTeacher']

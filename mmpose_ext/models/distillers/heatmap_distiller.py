@@ -9,7 +9,7 @@ from mmpose.evaluation.functional import pose_pck_accuracy
 from mmpose.models.pose_estimators import TopdownPoseEstimator
 from mmpose.registry import MODELS
 from mmpose.utils.tensor_utils import to_numpy
-from ..utils.vit_checkpoint import load_pose_checkpoint
+from mmpose_ext.checkpoints import load_pose_checkpoint
 
 
 @MODELS.register_module()

@@ -1,7 +1,7 @@
 """Stage 1 of knowledge-token distillation: tokens on a frozen teacher."""
 from mmpose.models.pose_estimators import TopdownPoseEstimator
 from mmpose.registry import MODELS
-from ..utils.vit_checkpoint import load_pose_checkpoint
+from mmpose_ext.checkpoints import load_pose_checkpoint
 
 TOKEN_PARAM = 'backbone.knowledge_tokens.tokens'
 

@@ -232,8 +232,7 @@ class MultiHeadTopdownPoseEstimator(TopdownPoseEstimator):
     def init_weights(self):
         super().init_weights()
         if self.init_from is not None:
-            from mmpose_ext.models.utils.multi_head_checkpoint import \
-                load_single_dataset_checkpoint
+            from mmpose_ext.checkpoints import load_single_dataset_checkpoint
             load_single_dataset_checkpoint(self, self.init_from['checkpoint'],
                                            self.init_from['head'])
 

@@ -9,7 +9,7 @@ from mmengine.model import BaseModel
 from mmengine.runner import Runner
 from torch import nn
 
-from mmpose_ext.engine import safe_torch_load
+from mmpose_ext.checkpoints import safe_torch_load
 from mmpose_ext.engine.hooks import CheckInvalidLossTermHook, invalid_loss_terms
 
 BAD_ITER = 3

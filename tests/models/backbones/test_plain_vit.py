@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 
 from mmpose_ext.models.backbones import PlainViT
-from mmpose_ext.models.utils import convert_vitpose_checkpoint
+from mmpose_ext.checkpoints import convert_vitpose_checkpoint
 from tests.helpers.vitpose_reference import (official_backbone,
                                              official_head, official_shapes,
                                              official_state_dict)

@@ -8,11 +8,10 @@ import torch.nn.functional as F
 from mmpose.registry import MODELS
 from mmpose.utils import register_all_modules
 from mmpose_ext.models.backbones import PlainViT
-from mmpose_ext.models.distillers import (KnowledgeTokens, fit_token_map,
-                                          load_knowledge_tokens,
-                                          random_like_tokens,
-                                          save_knowledge_tokens,
-                                          teacher_patch_tokens)
+from mmpose_ext.checkpoints import (load_knowledge_tokens,
+                                    save_knowledge_tokens)
+from mmpose_ext.models.layers import KnowledgeTokens, random_like_tokens
+from mmpose_ext.models.utils import fit_token_map, teacher_patch_tokens
 
 IMG = (64, 48)  # 4x3 tokens with patch 16, padding 2
 

@@ -68,7 +68,7 @@ def test_missing_teacher_checkpoint_says_what_to_set(tmp_path):
 def test_official_vitpose_checkpoint_can_be_the_teacher(tmp_path):
     from tests.helpers.vitpose_reference import official_state_dict
 
-    from mmpose_ext.models.utils import convert_vitpose_checkpoint
+    from mmpose_ext.checkpoints import convert_vitpose_checkpoint
     official = official_state_dict(64, 2, (4, 3), head='classic',
                                    deconv=(16, 16))
     path = tmp_path / 'vitpose_official.pth'

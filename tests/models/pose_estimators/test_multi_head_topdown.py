@@ -14,10 +14,10 @@ from mmpose.registry import MODELS
 from mmpose.structures import PoseDataSample
 
 import mmpose_ext  # noqa: F401
-from mmpose_ext.models.utils.multi_head_checkpoint import (
-    export_single_head_checkpoint, load_single_dataset_checkpoint)
-from mmpose_ext.models.utils.vit_checkpoint import \
-    vitpose_checkpoint_to_official
+from mmpose_ext.checkpoints import (export_single_head_checkpoint,
+                                    load_single_dataset_checkpoint,
+                                    safe_torch_load,
+                                    vitpose_checkpoint_to_official)
 from tests.helpers.mmpose_configs import dataset_info_file
 
 INPUT = (48, 64)  # w, h
@@ -351,7 +351,7 @@ def test_exported_head_predicts_as_the_multi_head_model(tmp_path, name):
         dataset_meta=META[name])
     assert out['meta']['dataset_meta']['dataset_name'] == name
     single = single_model(NUM_KEYPOINTS[name]).eval()
-    loaded = torch.load(tmp_path / 'single.pth', weights_only=True)
+    loaded = safe_torch_load(str(tmp_path / 'single.pth'))
     single.load_state_dict(loaded['state_dict'], strict=True)
     inputs, samples = batch([name] * 3, seed=2)
     with torch.no_grad():

@@ -43,146 +43,28 @@ The fitted token is stored in the student (``backbone.knowledge_tokens.
 tokens``, with ``backbone.knowledge_tokens.ready``), so testing or resuming a
 stage-2 checkpoint never reads the token file.
 
-Token file format (weights-only loadable): ``{'knowledge_tokens': Tensor (T,
-C_t), 'source': str, 'teacher_embedding': {'weight': (C_t, c, k, k), 'bias':
-(C_t,), 'pos_embed': (1, h*w, C_t), 'grid': [h, w], 'stride': [s, s],
-'padding': [p, p]}}`` (the teacher's patch and position embedding, written by
-``export_knowledge_tokens``; files without it only allow
-``transfer='verbatim'``).
+The token file is read and written by
+:mod:`mmpose_ext.checkpoints.knowledge_token_file`; the teacher-to-student
+map is fitted by :mod:`mmpose_ext.models.utils.knowledge_token_fit`.
 """
-import os.path as osp
 from typing import Optional, Tuple
 
 import torch
-import torch.nn.functional as F
 from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
 from torch import Tensor, nn
 
 from mmpose.registry import MODELS
-from mmpose_ext.engine.checkpoint import safe_torch_load
-from ..utils.vit_checkpoint import resize_pos_embed
+from mmpose_ext.checkpoints.knowledge_token_file import read_token_file
+from ..utils.knowledge_token_fit import fit_token_map, teacher_patch_tokens
 
-TOKEN_KEY = 'knowledge_tokens'
-EMBEDDING_KEY = 'teacher_embedding'
+__all__ = ['KnowledgeTokens', 'random_like_tokens']
+
 # seed of the random-token control: part of the method, so that the same
 # token file always gives the same control token
 _CONTROL_SEED = 0
 _TRANSFERS = ('fit', 'verbatim')
 _CONTROLS = (None, 'random')
-
-
-def save_knowledge_tokens(tokens: Tensor,
-                          filename: str,
-                          source: str = '',
-                          teacher_embedding: Optional[dict] = None) -> None:
-    """Write tokens ``(T, C)`` (or ``(1, T, C)``) as a weights-only file,
-    with the teacher's patch and position embedding when given (see the
-    module docstring for its keys)."""
-    tokens = tokens.detach().cpu().float()
-    if tokens.dim() == 3 and tokens.shape[0] == 1:
-        tokens = tokens[0]
-    if tokens.dim() != 2:
-        raise ValueError('save_knowledge_tokens: expected tokens (T, C), got '
-                         f'shape {tuple(tokens.shape)}')
-    data = {TOKEN_KEY: tokens.clone(), 'source': str(source)}
-    if teacher_embedding is not None:
-        _check_embedding(teacher_embedding, tokens.shape[1], filename)
-        data[EMBEDDING_KEY] = {
-            k: v.detach().cpu().float().clone() if isinstance(v, Tensor)
-            else [int(i) for i in v]
-            for k, v in teacher_embedding.items()
-        }
-    torch.save(data, filename)
-
-
-def _check_embedding(embedding, width: int, filename: str) -> None:
-    keys = {'weight', 'bias', 'pos_embed', 'grid', 'stride', 'padding'}
-    if not isinstance(embedding, dict) or set(embedding) != keys:
-        raise ValueError(f'{filename!r}: {EMBEDDING_KEY!r} must be a dict '
-                         f'with the keys {sorted(keys)}')
-    weight, pos = embedding['weight'], embedding['pos_embed']
-    h, w = embedding['grid']
-    if weight.dim() != 4 or weight.shape[0] != width or tuple(
-            pos.shape) != (1, h * w, width):
-        raise ValueError(
-            f'{filename!r}: the teacher embedding (kernel '
-            f'{tuple(weight.shape)}, position table {tuple(pos.shape)}, grid '
-            f'{h}x{w}) does not fit tokens of width {width}')
-
-
-def read_token_file(filename: str) -> Tuple[Tensor, Optional[dict]]:
-    """Tokens ``(T, C_t)`` and the teacher embedding (``None`` when the file
-    has none) of a file written by :func:`save_knowledge_tokens`."""
-    if not osp.isfile(filename):
-        raise FileNotFoundError(
-            f'knowledge token file {filename!r} does not exist; export it '
-            'from the stage-1 checkpoint with `python -m '
-            'mmpose_ext.tools.export_knowledge_tokens CHECKPOINT OUT`')
-    data = safe_torch_load(filename)
-    tokens = data.get(TOKEN_KEY) if isinstance(data, dict) else None
-    if not isinstance(tokens, Tensor) or tokens.dim() != 2:
-        raise ValueError(
-            f'{filename!r} is not a knowledge token file: expected a dict '
-            f'with {TOKEN_KEY!r}: Tensor (T, C)')
-    if not torch.isfinite(tokens).all():
-        raise ValueError(f'{filename!r}: the knowledge tokens are not finite '
-                         '(did stage 1 diverge?)')
-    embedding = data.get(EMBEDDING_KEY)
-    if embedding is not None:
-        _check_embedding(embedding, tokens.shape[1], filename)
-    return tokens, embedding
-
-
-def load_knowledge_tokens(filename: str) -> Tensor:
-    """Read tokens ``(T, C)`` written by :func:`save_knowledge_tokens`."""
-    return read_token_file(filename)[0]
-
-
-def teacher_patch_tokens(images: Tensor, embedding: dict
-                         ) -> Tuple[Tensor, Tuple[int, int]]:
-    """The teacher's input tokens of ``images``: patch embedding plus
-    position embedding (resized to the grid as :class:`PlainViT` does).
-
-    Args:
-        images (Tensor): Normalised images ``(B, c, H_img, W_img)``.
-        embedding (dict): The ``teacher_embedding`` of a token file.
-
-    Returns:
-        tuple: tokens ``(B, h*w, C_t)`` and the grid ``(h, w)``.
-    """
-    weight = embedding['weight'].to(images)
-    x = F.conv2d(images, weight, embedding['bias'].to(images),
-                 stride=tuple(embedding['stride']),
-                 padding=tuple(embedding['padding']))  # (B, C_t, h, w)
-    hw = tuple(x.shape[-2:])
-    pos = resize_pos_embed(embedding['pos_embed'].to(images),
-                           tuple(embedding['grid']), hw)  # (1, h*w, C_t)
-    return x.flatten(2).transpose(1, 2) + pos, hw
-
-
-def fit_token_map(source: Tensor, target: Tensor) -> Tuple[Tensor, Tensor]:
-    """Least-squares affine map ``target ~ source @ W.T + b``.
-
-    Args:
-        source (Tensor): Teacher tokens ``(S, C_t)``.
-        target (Tensor): Student tokens of the same patches ``(S, C_s)``.
-
-    Returns:
-        tuple: ``W`` ``(C_s, C_t)`` and ``b`` ``(C_s,)``, in float64; the
-        minimum-norm solution when the teacher tokens do not span their
-        space (e.g. a teacher wider than a patch has pixels).
-    """
-    if source.dim() != 2 or target.dim() != 2 or len(source) != len(target):
-        raise ValueError('fit_token_map: expected (S, C_t) and (S, C_s) '
-                         f'samples, got {tuple(source.shape)} and '
-                         f'{tuple(target.shape)}')
-    src = source.detach().cpu().double()
-    design = torch.cat([src, src.new_ones(len(src), 1)], 1)  # (S, C_t + 1)
-    # gelsd: SVD-based, minimum norm for rank-deficient designs
-    sol = torch.linalg.lstsq(
-        design, target.detach().cpu().double(), driver='gelsd').solution
-    return sol[:-1].T.contiguous(), sol[-1].clone()  # (C_s, C_t), (C_s,)
 
 
 def random_like_tokens(tokens: Tensor) -> Tensor:

@@ -1,5 +1,7 @@
-"""Shared by the train and test tools: MMPose's own argument handling, CPU
-distributed set-up and an early check of the data files a config names."""
+"""What mmpose_ext's train and test tools take from the MMPose host and add
+to it: MMPose's own argument handling (its tool scripts, loaded as modules),
+weights-only checkpoint loading and the checkpoint fit check, CPU
+distributed set-up and the AMP device check."""
 import importlib.util
 import os
 import os.path as osp
@@ -8,7 +10,8 @@ import torch
 from mmengine.config import Config
 
 import mmpose
-import mmpose_ext  # noqa: F401  (registers modules and the checkpoint allowlist)
+import mmpose_ext  # noqa: F401  (registers the modules)
+from mmpose_ext.checkpoints import install_weights_only_loader
 
 
 def load_mmpose_tool(name):
@@ -34,6 +37,32 @@ def load_config(path):
             f'config file {path!r} does not exist (paths are relative to the '
             f'current directory {os.getcwd()!r})')
     return Config.fromfile(path)
+
+
+def setup_checkpoint_loading(cfg):
+    """Make the Runner's checkpoint loads safe and strict.
+
+    MMEngine's local loads (``load_from``, ``--resume``, ``--checkpoint``)
+    are routed through mmpose_ext's weights-only loader (for this process),
+    and a :class:`~mmpose_ext.engine.hooks.CheckpointFitHook` is added to
+    ``custom_hooks`` (unless the config has one) that refuses a checkpoint
+    whose weights do not fit the model. The config's top-level
+    ``allow_partial_checkpoint=True`` (``--cfg-options
+    allow_partial_checkpoint=True``) loads only what fits instead.
+    """
+    install_weights_only_loader()
+    allow_partial = cfg.get('allow_partial_checkpoint', False)
+    if not isinstance(allow_partial, bool):
+        raise ValueError(
+            'allow_partial_checkpoint must be True or False, got '
+            f'{allow_partial!r}')
+    hooks = list(cfg.get('custom_hooks', None) or [])
+    if not any(hook.get('type') in ('CheckpointFitHook',
+                                     'mmpose.CheckpointFitHook')
+               for hook in hooks):
+        hooks.append(
+            dict(type='CheckpointFitHook', allow_partial=allow_partial))
+    cfg.custom_hooks = hooks
 
 
 def setup_cpu_distributed(cfg):

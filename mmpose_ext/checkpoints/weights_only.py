@@ -18,10 +18,14 @@ beyond torch's defaults:
 :func:`_history_buffer_getattr`, which only looks up registered statistics
 methods on ``HistoryBuffer`` and refuses anything else.
 
-Importing :mod:`mmpose_ext` calls :func:`register_checkpoint_allowlist`, which
-also replaces MMEngine's local-file checkpoint loader with
-:func:`load_local_checkpoint`, the same ``torch.load`` call plus a clear error
-when a checkpoint is refused.
+The allowlist is applied as a context (``torch.serialization.safe_globals``)
+around this package's own loads, never process-wide: importing
+:mod:`mmpose_ext` changes neither torch's nor MMEngine's behaviour. MMEngine's
+own loads (``load_from``, ``--resume``, ``mmpose.apis.init_model``) read
+through MMEngine's local-file loader, which :func:`install_weights_only_loader`
+replaces with :func:`load_local_checkpoint` when asked to: mmpose_ext's tools
+call it, and users of MMPose's own tools add the ``WeightsOnlyLoaderHook`` to
+``custom_hooks``.
 """
 import os.path as osp
 import pickle
@@ -30,11 +34,12 @@ import re
 import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
-from mmengine.runner.checkpoint import CheckpointLoader
+from mmengine.runner.checkpoint import CheckpointLoader, load_from_local
 
 __all__ = [
-    'CheckpointRefusedError', 'SAFE_GLOBALS', 'load_local_checkpoint',
-    'register_checkpoint_allowlist', 'safe_torch_load'
+    'CheckpointRefusedError', 'SAFE_GLOBALS', 'install_weights_only_loader',
+    'load_local_checkpoint', 'safe_torch_load',
+    'uninstall_weights_only_loader', 'weights_only_loader_installed'
 ]
 
 
@@ -102,7 +107,7 @@ def _refusal(filename, err):
     return CheckpointRefusedError(
         f'Refused to load checkpoint {filename!r}: {what}, which is not on '
         "mmpose_ext's allowlist of checkpoint globals "
-        '(mmpose_ext.engine.checkpoint.SAFE_GLOBALS). A checkpoint that names '
+        '(mmpose_ext.checkpoints.SAFE_GLOBALS). A checkpoint that names '
         'other globals can run code when it is loaded. If you made this file '
         'yourself and trust it, load it in a separate Python session and save '
         'only its tensors (`torch.save({"state_dict": ckpt["state_dict"]}, '
@@ -120,8 +125,10 @@ def safe_torch_load(filename, map_location='cpu'):
     if not osp.isfile(filename):
         raise FileNotFoundError(f'checkpoint {filename!r} does not exist')
     try:
-        return torch.load(
-            filename, map_location=map_location, weights_only=True)
+        # the allowlist holds for this call only, not for the process
+        with torch.serialization.safe_globals(SAFE_GLOBALS):
+            return torch.load(
+                filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as err:
         raise _refusal(filename, err) from err
 
@@ -132,12 +139,27 @@ def load_local_checkpoint(filename, map_location=None):
     return safe_torch_load(filename, map_location=map_location)
 
 
-def register_checkpoint_allowlist():
-    """Allow exactly :data:`SAFE_GLOBALS` and route MMEngine's local loads
-    (``load_from``, ``--resume``, ``tools/test.py CKPT``) through
-    :func:`load_local_checkpoint`. Idempotent."""
-    torch.serialization.add_safe_globals(SAFE_GLOBALS)
-    # MMEngine's scheme table is the only hook into its local loads; the
-    # replacement keeps the behaviour and adds the explanation on refusal.
+def weights_only_loader_installed() -> bool:
+    """Whether MMEngine's local-file loads go through
+    :func:`load_local_checkpoint`."""
+    return CheckpointLoader._schemes.get('') is load_local_checkpoint
+
+
+def install_weights_only_loader() -> None:
+    """Route MMEngine's local-file checkpoint loads (``load_from``,
+    ``--resume``, ``tools/test.py CKPT``, ``mmpose.apis.init_model``) through
+    :func:`load_local_checkpoint`: weights-only with :data:`SAFE_GLOBALS`,
+    and a clear refusal otherwise. Process-wide (MMEngine's scheme table is
+    global), so only tools and hooks call it; idempotent. Undo it with
+    :func:`uninstall_weights_only_loader`."""
+    # MMEngine's scheme table is the only hook into its local loads.
     CheckpointLoader.register_scheme(
         prefixes='', loader=load_local_checkpoint, force=True)
+
+
+def uninstall_weights_only_loader() -> None:
+    """Give MMEngine's local-file loads back to its own ``load_from_local``
+    (which torch >= 2.6 runs weights-only without the allowlist, so MMEngine
+    checkpoints holding numpy metadata are then refused by torch)."""
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=load_from_local, force=True)

@@ -8,8 +8,7 @@ from mmengine.logging import HistoryBuffer
 from mmengine.runner import CheckpointLoader, load_checkpoint
 
 import mmpose_ext  # noqa: F401
-from mmpose_ext.engine.checkpoint import (CheckpointRefusedError,
-                                          safe_torch_load)
+from mmpose_ext.checkpoints import CheckpointRefusedError, safe_torch_load
 
 
 class _RunsShell:
@@ -32,10 +31,11 @@ class _GetattrReduce:
         return getattr, (self.obj, self.name)
 
 
-def test_real_checkpoint_loads_weights_only(trained_tiny):
+def test_real_checkpoint_loads_weights_only(trained_tiny,
+                                            weights_only_loader):
     work_dir, _ = trained_tiny
     path = str(work_dir / 'epoch_1.pth')
-    ckpt = torch.load(path, weights_only=True)
+    ckpt = safe_torch_load(path)
     # what the allowlist is for: numpy metadata and MMEngine's message hub
     assert ckpt['meta']['dataset_meta']['num_keypoints'] == 17
     buffers = ckpt['message_hub']['log_scalars']
@@ -60,7 +60,7 @@ def test_without_allowlist_the_checkpoint_needs_it(trained_tiny, cli):
     assert 'UnpicklingError' in proc.stdout
 
 
-def test_checkpoint_running_code_is_refused(tmp_path):
+def test_checkpoint_running_code_is_refused(tmp_path, weights_only_loader):
     marker = tmp_path / 'pwned'
     path = tmp_path / 'evil.pth'
     torch.save({'state_dict': {}, 'meta': _RunsShell(marker)}, path)
@@ -117,11 +117,53 @@ def test_mim_test_refuses_malicious_checkpoint(cli, tmp_path):
 
 
 def test_torch_load_default_stays_weights_only(tmp_path):
-    """Importing mmpose_ext adds globals to torch's allowlist; it does not
-    switch weights-only loading off for anybody else's torch.load."""
+    """mmpose_ext's allowlist does not switch weights-only loading off for
+    anybody else's torch.load."""
     marker = tmp_path / 'pwned'
     path = tmp_path / 'evil.pth'
     torch.save({'meta': _RunsShell(marker)}, path)
     with pytest.raises(pickle.UnpicklingError):
         torch.load(path)
     assert not marker.exists()
+
+
+def test_import_changes_no_mmengine_or_torch_behaviour(trained_tiny, cli):
+    """``import mmpose_ext`` leaves MMEngine's local loader and torch's
+    allowlist as they were (plain torch.load still refuses an MMEngine
+    checkpoint); only the explicit call changes MMEngine's loader."""
+    work_dir, _ = trained_tiny
+    proc = cli(['python', '-c',
+                'import pickle, torch\n'
+                'from mmengine.logging import HistoryBuffer\n'
+                'from mmengine.runner.checkpoint import CheckpointLoader\n'
+                "loader = CheckpointLoader._schemes['']\n"
+                'import mmpose_ext, mmpose_ext.apis, mmpose_ext.tools.train\n'
+                "assert CheckpointLoader._schemes[''] is loader\n"
+                'from mmpose_ext.checkpoints import *\n'
+                'install_weights_only_loader()\n'
+                "assert CheckpointLoader._schemes[''] is "
+                'load_local_checkpoint\n'
+                'allowed = torch.serialization.get_safe_globals()\n'
+                'assert HistoryBuffer not in allowed, allowed\n'
+                'try:\n'
+                f'    torch.load({str(work_dir / "epoch_1.pth")!r})\n'
+                'except pickle.UnpicklingError:\n'
+                "    print('torch.load refuses')\n"
+                'uninstall_weights_only_loader()\n'
+                "assert CheckpointLoader._schemes[''] is loader\n"
+                "print('unchanged')\n"])
+    assert 'torch.load refuses' in proc.stdout
+    assert 'unchanged' in proc.stdout
+
+
+def test_weights_only_loader_hook_scopes_the_loader_to_the_run():
+    """MMPose's own tools: the hook installs the loader before the Runner
+    reads load_from / --resume, and gives MMEngine's back after the run."""
+    from mmpose_ext.checkpoints import weights_only_loader_installed
+    from mmpose_ext.engine.hooks import WeightsOnlyLoaderHook
+    assert not weights_only_loader_installed()
+    hook = WeightsOnlyLoaderHook()
+    hook.before_run(runner=None)
+    assert weights_only_loader_installed()
+    hook.after_run(runner=None)
+    assert not weights_only_loader_installed()

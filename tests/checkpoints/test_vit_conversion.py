@@ -9,17 +9,15 @@ import torch
 import torch.nn.functional as F
 
 from mmpose.registry import MODELS
-from mmpose_ext.engine.checkpoint import CheckpointRefusedError
-from mmpose_ext.engine.strict_loading import CheckpointMismatchError
+from mmpose_ext.checkpoints import (CheckpointMismatchError,
+                                    CheckpointRefusedError,
+                                    convert_vit_backbone,
+                                    convert_vitpose_checkpoint, find_vit,
+                                    load_pose_checkpoint,
+                                    locate_vit, vit_layout,
+                                    vitpose_checkpoint_to_official)
 from mmpose_ext.models.backbones import PlainViT
-from mmpose_ext.models.utils import (convert_vit_backbone,
-                                     convert_vitpose_checkpoint,
-                                     vitpose_checkpoint_to_official)
-from mmpose_ext.models.utils.vit_checkpoint import (find_vit,
-                                                    fit_patch_kernel,
-                                                    fit_pos_embed,
-                                                    load_pose_checkpoint,
-                                                    locate_vit, vit_layout)
+from mmpose_ext.models.utils import fit_patch_kernel, fit_pos_embed
 from mmpose_ext.tools.convert_vitpose import main as convert_main
 from tests.helpers.vitpose_reference import (official_backbone, official_head,
                                              official_state_dict)

@@ -3,18 +3,18 @@
 MMEngine's ``load_checkpoint`` only warns about keys that do not match, so a
 checkpoint trained with another config silently leaves random weights in a
 model. Every loader that must not do that (the demo and export tools through
-:func:`mmpose_ext.apis.load_checkpoint_strict`, the ViT pre-training loader
-and the distillation teachers through
-:mod:`mmpose_ext.models.utils.vit_checkpoint`) ends in
-:func:`load_state_dict_strict`, which loads only a state dict that fits and
-otherwise raises :class:`CheckpointMismatchError` listing what does not.
+:func:`~mmpose_ext.checkpoints.load_checkpoint_strict`, the ViT pre-training
+loader, the distillation teachers, and ``load_from`` / ``mim test`` through
+the ``CheckpointFitHook``) compares with :func:`state_dict_mismatches` and
+raises :class:`CheckpointMismatchError` listing what does not fit;
+:func:`load_state_dict_strict` loads only a state dict that fits.
 """
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import torch.nn as nn
 
 __all__ = ['CheckpointMismatchError', 'load_state_dict_strict',
-           'state_dict_of']
+           'state_dict_mismatches', 'state_dict_of']
 
 # How many keys of each kind the error message lists before summarising.
 _SHOWN_KEYS = 10
@@ -86,6 +86,47 @@ def state_dict_of(checkpoint) -> Dict[str, object]:
     return checkpoint
 
 
+def state_dict_mismatches(
+    own: Mapping[str, object],
+    state_dict: Mapping[str, object],
+    allow_missing: Sequence[str] = (),
+    allow_unexpected: Sequence[str] = ()
+) -> Tuple[List[str], List[str], List[Tuple[str, tuple, tuple]]]:
+    """What keeps ``state_dict`` from fitting a model whose state dict is
+    ``own``, without loading anything.
+
+    Args:
+        own (Mapping[str, Tensor]): The model's ``state_dict()``.
+        state_dict (Mapping[str, Tensor]): The checkpoint's weights.
+        allow_missing (Sequence[str]): Key prefixes the checkpoint may lack;
+            BatchNorm's ``num_batches_tracked`` may always be missing.
+        allow_unexpected (Sequence[str]): Key prefixes the checkpoint may
+            hold beyond the model's.
+
+    Returns:
+        tuple: ``(missing_keys, unexpected_keys, shape_mismatches)``, the last
+        as ``(key, checkpoint shape, model shape)``, each in key order.
+    """
+    missing_ok = tuple(allow_missing)
+    unexpected_ok = tuple(allow_unexpected)
+    missing = [
+        key for key in own if key not in state_dict
+        and not key.endswith(_NEVER_REQUIRED)
+        and not (missing_ok and key.startswith(missing_ok))
+    ]
+    unexpected = [
+        key for key in state_dict if key not in own
+        and not (unexpected_ok and key.startswith(unexpected_ok))
+    ]
+    shape_mismatches = [
+        (key, tuple(value.shape), tuple(own[key].shape))
+        for key, value in state_dict.items()
+        if key in own and hasattr(value, 'shape') and hasattr(own[key], 'shape')
+        and tuple(value.shape) != tuple(own[key].shape)
+    ]
+    return missing, unexpected, shape_mismatches
+
+
 def load_state_dict_strict(module: nn.Module,
                            state_dict: Mapping[str, object],
                            filename: str,
@@ -120,20 +161,14 @@ def load_state_dict_strict(module: nn.Module,
         return not key.endswith(_NEVER_REQUIRED) and not (
             allow and key.startswith(allow))
 
-    shape_mismatches = [
-        (key, tuple(value.shape), tuple(own[key].shape))
-        for key, value in state_dict.items()
-        if key in own and hasattr(value, 'shape')
-        and tuple(value.shape) != tuple(own[key].shape)
-    ]
+    missing, unexpected, shape_mismatches = state_dict_mismatches(
+        own, state_dict, allow)
     if not shape_mismatches:
+        # torch's loader names the keys after the modules' state-dict hooks
+        # (which may rename legacy keys) have run
         result = module.load_state_dict(dict(state_dict), strict=False)
         missing = [k for k in result.missing_keys if required(k)]
         unexpected = list(result.unexpected_keys)
-    else:
-        missing = [k for k in sorted(set(own) - set(state_dict))
-                   if required(k)]
-        unexpected = sorted(set(state_dict) - set(own))
     if missing or unexpected or shape_mismatches:
         kwargs = {}
         if subject is not None:

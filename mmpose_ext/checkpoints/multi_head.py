@@ -2,7 +2,7 @@
 
 A single-dataset top-down checkpoint (``backbone.*``, ``neck.*``,
 ``head.*``; MMEngine's, or official ViTPose / MMPose 1.x ViTPose weights,
-converted by :func:`~.vit_checkpoint.convert_vitpose_checkpoint`) initialises
+converted by :func:`~.vit_conversion.convert_vitpose_checkpoint`) initialises
 a :class:`~mmpose_ext.models.pose_estimators.MultiHeadTopdownPoseEstimator`:
 its backbone and neck, and the head of one dataset (``head.*`` ->
 ``heads.<name>.*``). The other way, one head of a multi-head checkpoint is
@@ -17,9 +17,9 @@ from typing import Dict, Optional
 import torch
 from torch import Tensor
 
-from mmpose_ext.engine.checkpoint import safe_torch_load
-from mmpose_ext.models.utils.vit_checkpoint import (convert_vitpose_checkpoint,
-                                                    state_dict_of)
+from .strict_loading import state_dict_mismatches, state_dict_of
+from .vit_conversion import convert_vitpose_checkpoint
+from .weights_only import safe_torch_load
 
 __all__ = [
     'head_names_of', 'single_to_multi_head', 'multi_head_to_single',
@@ -120,14 +120,12 @@ def load_single_dataset_checkpoint(model, filename: str, head: str) -> None:
     model.check_head_name(head, 'init_from.head')
     state = single_to_multi_head(state_dict_of(safe_torch_load(filename)),
                                  head)
-    own = model.state_dict()
-    wanted = [k for k in own if k.startswith((*_SHARED, f'heads.{head}.'))
-              and not k.endswith('num_batches_tracked')]
-    missing = [k for k in wanted if k not in state]
-    unexpected = [k for k in state if k not in own]
-    wrong = [f'{k}: checkpoint {tuple(state[k].shape)} vs model '
-             f'{tuple(own[k].shape)}' for k in state
-             if k in own and state[k].shape != own[k].shape]
+    # the part of the model the checkpoint initialises; other heads stay
+    own = {k: v for k, v in model.state_dict().items()
+           if k.startswith((*_SHARED, f'heads.{head}.'))}
+    missing, unexpected, shapes = state_dict_mismatches(own, state)
+    wrong = [f'{k}: checkpoint {ckpt} vs model {mine}'
+             for k, ckpt, mine in shapes]
     if missing or unexpected or wrong:
         raise ValueError(
             f'{filename} does not fit the backbone and head {head!r} of '
