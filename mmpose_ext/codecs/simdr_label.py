@@ -9,7 +9,7 @@ from torch import Tensor
 
 from .utils import (as_float_tensor, gaussian_kernel1d, gaussian_labels_1d,
                      get_vector_maximum_torch, refine_maxima,
-                     refine_maxima_mmpose, split_instances)
+                     refine_maxima_mmpose, split_instances, warn_nan_maxima)
 
 
 @KEYPOINT_CODECS.register_module()
@@ -291,11 +291,10 @@ class SimDRLabel(BaseKeypointCodec):
             as_float_tensor(batch_simcc_x), as_float_tensor(batch_simcc_y))
         keypoints, scores = split_instances(keypoints, scores)
         if self.decode_visibility:
-            visibility = [v[None] for v in visibility.cpu().numpy()]
+            visibility = list(visibility.cpu().numpy()[:, None])
             return keypoints, (scores, visibility)
         return keypoints, scores
 
-    @torch.no_grad()
     def decode_tensor(self, simcc_x: Tensor,
                       simcc_y: Tensor) -> Tuple[Tensor, Tensor]:
         """Batched decoding on the vectors' device.
@@ -313,11 +312,17 @@ class SimDRLabel(BaseKeypointCodec):
             as_float_tensor(simcc_x), as_float_tensor(simcc_y))
         return keypoints, scores
 
-    @torch.no_grad()
     def _decode(self, simcc_x: Tensor,
                 simcc_y: Tensor) -> Tuple[Tensor, Tensor, Optional[Tensor]]:
         """:meth:`decode_tensor` plus the visibility (B, K) when
-        ``decode_visibility`` (else ``None``)."""
+        ``decode_visibility`` (else ``None``), on detached vectors (from
+        :func:`as_float_tensor`).
+
+        Without refinement this is two arg-max searches and a few small ops
+        on (B, K) results: the searches (NumPy's on CPU, reading every bin
+        once) are most of the time, so nothing else here may allocate or
+        convert per bin.
+        """
         for axis, vectors, length in zip('xy', (simcc_x, simcc_y),
                                          self.vector_lengths):
             if vectors.dim() != 3 or vectors.shape[-1] != length:
@@ -326,29 +331,33 @@ class SimDRLabel(BaseKeypointCodec):
                     f'(B, K, {length}) for input_size={self.input_size} and '
                     f'simcc_split_ratio={self.simcc_split_ratio}, got '
                     f'{tuple(vectors.shape)}')
-        found = [get_vector_maximum_torch(v) for v in (simcc_x, simcc_y)]
-        scores = torch.minimum(found[0][1], found[1][1])
-        coords = []
-        for vectors, (index, vals), kernel_size in zip(
-                (simcc_x, simcc_y), found, self.blur_kernel_size):
-            kernel = gaussian_kernel1d(kernel_size, vectors.device)
-            if not self.guarded_decoding:
-                # SimCCLabel: -1 where min(max(x), max(y)) <= 0, then the
-                # unguarded step from there
-                index = torch.where(scores > 0, index,
-                                    torch.full_like(index, -1))
-            coord = index.to(vectors.dtype)
-            if self.use_dark:
-                locs = torch.stack((index, torch.zeros_like(index)), dim=-1)
-                if self.guarded_decoding:
-                    coord = refine_maxima(vectors[:, :, None], locs, vals,
-                                          'simcc', kernel, (1e-3, 50.))
-                else:
-                    coord = refine_maxima_mmpose(vectors[:, :, None], locs,
-                                                 'simcc', kernel)
-                coord = coord[..., 0]
-            coords.append(coord)
-        keypoints = torch.stack(coords, dim=-1) / self.simcc_split_ratio
+        index_x, max_x = get_vector_maximum_torch(simcc_x)
+        index_y, max_y = get_vector_maximum_torch(simcc_y)
+        if self.guarded_decoding:
+            scores = torch.minimum(max_x, max_y)  # NaN if either is NaN
+            warn_nan_maxima(self, scores.isnan(), 'x/y vector pair')
+        else:
+            # SimCCLabel's min: max(y) where max(x) > max(y), else max(x)
+            # (so a NaN in y alone keeps max(x))
+            scores = torch.where(max_x > max_y, max_y, max_x)
+            warn_nan_maxima(self, max_x.isnan() | max_y.isnan(),
+                            'x/y vector pair')
+        index = torch.stack((index_x, index_y), dim=-1)  # (B, K, 2)
+        if not self.guarded_decoding:
+            # SimCCLabel: -1 where min(max(x), max(y)) <= 0, then the
+            # unguarded step from there
+            index = index.masked_fill((scores <= 0)[..., None], -1)
+        if self.use_dark:
+            keypoints = torch.stack([
+                self._refine(vectors, index[..., axis],
+                             (max_x, max_y)[axis], kernel_size)
+                for axis, (vectors, kernel_size) in enumerate(
+                    zip((simcc_x, simcc_y), self.blur_kernel_size))
+            ], dim=-1).float()
+        else:
+            # bins / k in float32, as SimCCLabel divides its float32 bins
+            keypoints = index.float()
+        keypoints /= self.simcc_split_ratio
         visibility = None
         if self.decode_visibility:
             # as SimCCLabel rounds: v * beta in the input's precision, then
@@ -358,4 +367,28 @@ class SimDRLabel(BaseKeypointCodec):
                               dim=-1).amax(-1)
                 for v, s in zip((simcc_x, simcc_y), self.sigma)
             ]).to(simcc_x.dtype)
-        return keypoints.float(), scores, visibility
+        return keypoints, scores, visibility
+
+    def _refine(self, vectors: Tensor, index: Tensor, maxima: Tensor,
+                kernel_size: int) -> Tensor:
+        """Sub-bin location of the maxima of one axis' vectors.
+
+        Args:
+            vectors (Tensor): (B, K, L)
+            index (Tensor): long bins (B, K); -1 where SimCCLabel writes it
+                (``guarded_decoding=False``)
+            maxima (Tensor): the vectors' maxima (B, K)
+            kernel_size (int): Modulation kernel size
+
+        Returns:
+            Tensor: bins (B, K) in the vectors' dtype
+        """
+        kernel = gaussian_kernel1d(kernel_size, vectors.device)
+        locs = torch.stack((index, torch.zeros_like(index)), dim=-1)
+        if self.guarded_decoding:
+            coord = refine_maxima(vectors[:, :, None], locs, maxima, 'simcc',
+                                  kernel, (1e-3, 50.))
+        else:
+            coord = refine_maxima_mmpose(vectors[:, :, None], locs, 'simcc',
+                                         kernel)
+        return coord[..., 0]

@@ -2,7 +2,8 @@
 steps (torch)."""
 from .batch_maximum import (check_heatmap_shape, first_argmax,
                             get_heatmap_maximum_torch,
-                            get_vector_maximum_torch, split_instances)
+                            get_vector_maximum_torch, split_instances,
+                            warn_nan_maxima)
 from .gaussian_targets import (gaussian_heatmaps, gaussian_labels_1d,
                                offset_heatmaps)
 from .inputs import as_float_tensor
@@ -16,7 +17,7 @@ from .taylor_refinement import (DARK_STENCIL, REACH, SIMCC_STENCIL,
 
 __all__ = [
     'check_heatmap_shape', 'first_argmax', 'get_heatmap_maximum_torch',
-    'get_vector_maximum_torch', 'split_instances',
+    'get_vector_maximum_torch', 'split_instances', 'warn_nan_maxima',
     'gaussian_heatmaps', 'gaussian_labels_1d', 'offset_heatmaps',
     'blurred_maximum', 'blurred_values', 'gaussian_blur_maps',
     'gaussian_kernel1d', 'as_float_tensor', 'REACH', 'mmpose_maxima',

@@ -281,7 +281,9 @@ def limit_to_map(locations: Tensor, size: Tuple[int, int]) -> Tensor:
 
 
 def mmpose_maxima(locs: Tensor, maxima: Tensor) -> Tensor:
-    """MMPose's convention for maxima that are not positive: location -1.
+    """MMPose's convention for maxima that are not positive: location -1
+    (``locs[vals <= 0] = -1``; a NaN maximum keeps its location, the first
+    NaN).
 
     Args:
         locs (Tensor): long (x, y) maxima in shape (B, K, 2)
@@ -290,8 +292,7 @@ def mmpose_maxima(locs: Tensor, maxima: Tensor) -> Tensor:
     Returns:
         Tensor: long locations in shape (B, K, 2)
     """
-    minus_one = torch.full_like(locs, -1)
-    return torch.where((maxima > 0)[..., None], locs, minus_one)
+    return locs.masked_fill((maxima <= 0)[..., None], -1)
 
 
 def _modulated_log_maps(heatmaps: Tensor, blur_kernel: Tensor,
