@@ -10,7 +10,7 @@ from torch import Tensor
 from .utils import (as_float_tensor, check_heatmap_shape, gaussian_heatmaps,
                      gaussian_kernel1d, get_heatmap_maximum_torch,
                      mmpose_maxima, refine_maxima, refine_maxima_mmpose,
-                     split_instances)
+                     split_instances, warn_nan_maxima)
 
 
 @KEYPOINT_CODECS.register_module()
@@ -227,6 +227,7 @@ class DARKHeatmap(BaseKeypointCodec):
         heatmaps = as_float_tensor(heatmaps)
         check_heatmap_shape(self, heatmaps, self.heatmap_size)
         locs, scores = get_heatmap_maximum_torch(heatmaps)
+        warn_nan_maxima(self, scores.isnan(), 'heatmap')
         positive = (scores > 0)[..., None]
         if not self.guarded_decoding:
             locs = mmpose_maxima(locs, scores)

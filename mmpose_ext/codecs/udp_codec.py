@@ -11,7 +11,7 @@ from .utils import (as_float_tensor, check_heatmap_shape, gaussian_blur_maps,
                      gaussian_heatmaps, gaussian_kernel1d,
                      get_heatmap_maximum_torch, mmpose_maxima,
                      offset_heatmaps, refine_maxima, refine_maxima_mmpose,
-                     split_instances)
+                     split_instances, warn_nan_maxima)
 
 
 @KEYPOINT_CODECS.register_module()
@@ -210,6 +210,7 @@ class UDPCodec(BaseKeypointCodec):
         B, C, H, W = heatmaps.shape
         if self.heatmap_type == 'gaussian':
             locs, scores = get_heatmap_maximum_torch(heatmaps)
+            warn_nan_maxima(self, scores.isnan(), 'heatmap')
             kernel = gaussian_kernel1d(self.blur_kernel_size, heatmaps.device)
             if self.guarded_decoding:
                 keypoints = refine_maxima(heatmaps, locs, scores, 'udp',
@@ -219,6 +220,8 @@ class UDPCodec(BaseKeypointCodec):
                     heatmaps, mmpose_maxima(locs, scores), 'udp', kernel)
         else:
             keypoints, scores = self._decode_combined(heatmaps)
+            warn_nan_maxima(self, scores.isnan() | keypoints.isnan().any(-1),
+                            'disk and offset map triple')
         scale = heatmaps.new_tensor(self.input_size) / heatmaps.new_tensor(
             [W - 1, H - 1])
         return (keypoints * scale).float(), scores

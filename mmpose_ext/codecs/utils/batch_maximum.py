@@ -104,15 +104,16 @@ def warn_nan_maxima(codec: object, nan: Tensor, what: str) -> None:
     """Warn (``RuntimeWarning``) where a decoder input held NaN.
 
     NaN in a network output means the model is broken (a diverged training
-    run, a float16 overflow); MMPose's codecs decode it silently to a NaN
-    score. The decoders keep MMPose's result (the first NaN pixel or bin as
-    the location, score NaN) and say so, naming the first affected instance
-    and keypoint.
+    run, a float16 overflow). MMPose's codecs decode it without a word: score
+    NaN, and the first NaN pixel or bin as the location (NaN coordinates
+    after their Taylor step). The decoders give the same scores and say so,
+    naming the first affected instance and keypoint, so that the NaN is seen
+    where it enters rather than as a NaN metric at the end of a test run.
 
     Args:
         codec (object): The decoding codec (its class names the warning)
         nan (Tensor): bool mask in shape (B, K): the keypoint's input held NaN
-        what (str): What the input is, e.g. ``'heatmap'``
+        what (str): What one keypoint's input is, e.g. ``'heatmap'``
     """
     if not bool(nan.any()):
         return
@@ -120,10 +121,9 @@ def warn_nan_maxima(codec: object, nan: Tensor, what: str) -> None:
     warnings.warn(
         f'{type(codec).__name__}: {int(nan.sum())} of {nan.numel()} '
         f'{what}s hold NaN (first: instance {instance}, keypoint '
-        f'{keypoint}); they decode to score NaN at the first NaN, as '
-        "MMPose's codecs do. The network output is broken: check the model "
-        '(a diverged training run, a float16 overflow)', RuntimeWarning,
-        stacklevel=3)
+        f'{keypoint}); their score is NaN, as MMPose decodes them. The '
+        'network output is broken: check the model (a diverged training '
+        'run, a float16 overflow)', RuntimeWarning, stacklevel=3)
 
 
 def split_instances(keypoints: Tensor, scores: Tensor
