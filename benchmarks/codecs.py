@@ -11,9 +11,9 @@ heatmaps (input 256x192, sigma 2, K=17); SimDRLabel against ``SimCCLabel`` on
 data pipeline calls it. Decoding is timed as a head does it: ours through
 ``batch_decode`` on the (B, K, H, W) / (B, K, L) tensor, MMPose's through
 ``BaseHead.decode``'s fallback for codecs without batch decoding (one
-``decode`` call per instance on NumPy views of the batch; ``SimCCLabel(
-use_dark=True)`` writes into those, so each of its runs gets a fresh copy
-made before the clock starts). The inputs are the targets of
+``decode`` call per instance on NumPy views of the batch, the same memory
+ours reads; ``SimCCLabel(use_dark=True)`` writes into those, so each of its
+runs gets a fresh copy made before the clock starts). The inputs are the targets of
 random keypoints (at least 2 heatmap pixels inside) plus Gaussian noise, a
 stand-in for network output. Times are the best of ``--repeats`` runs,
 MMPose's and ours alternating (so that both see the same load on a shared
@@ -104,10 +104,13 @@ def benchmark(name, ours, ref, n, repeats, rng):
     # decoding a batch of network-like outputs
     outputs = network_like_outputs(ref, keypoints, rng)
     tensors = tuple(torch.from_numpy(o) for o in outputs)
-    # a fresh copy for every MMPose run (warm-up, repeats, the comparison):
-    # SimCCLabel(use_dark=True) blurs and logs its input in place
-    copies = iter([tuple(o.copy() for o in outputs)
-                   for _ in range(repeats + 2)])
+    if getattr(ref, 'use_dark', False):
+        # SimCCLabel(use_dark=True) blurs and logs its input in place: a
+        # fresh copy for every run (warm-up, repeats, the comparison)
+        copies = iter([tuple(o.copy() for o in outputs)
+                       for _ in range(repeats + 2)])
+    else:  # the same arrays for both, as a head's output
+        copies = iter([outputs] * (repeats + 2))
     t_dec_ref, t_dec_ours, m_dec_ref, m_dec_ours = best_times(
         lambda: mmpose_head_decode(ref, next(copies)),
         lambda: ours.batch_decode(*tensors), repeats)

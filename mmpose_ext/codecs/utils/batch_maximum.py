@@ -36,7 +36,13 @@ def first_argmax(x: Tensor) -> Tuple[Tensor, Tensor]:
     if x.device.type != 'cpu':
         index = x.argmax(dim=-1)
         return index, x.gather(-1, index[..., None])[..., 0]
-    values = x.detach().numpy()
+    index, maxima = first_argmax_numpy(x.detach().numpy())
+    return torch.from_numpy(index), torch.from_numpy(maxima)
+
+
+def first_argmax_numpy(values: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """:func:`first_argmax` of a NumPy array: index (...) and value (...)
+    of the first maximum along the last axis of ``values`` (..., L)."""
     index = values.argmax(axis=-1)
     if values.flags.c_contiguous:
         # one flat take at row offset + index (a third of take_along_axis)
@@ -45,7 +51,7 @@ def first_argmax(x: Tensor) -> Tuple[Tensor, Tensor]:
         maxima = values.reshape(-1).take(index + rows)
     else:
         maxima = np.take_along_axis(values, index[..., None], axis=-1)[..., 0]
-    return torch.from_numpy(index), torch.from_numpy(maxima)
+    return index, maxima
 
 
 def check_heatmap_shape(codec: object, heatmaps: Tensor,
@@ -112,11 +118,13 @@ def warn_nan_maxima(codec: object, nan: Tensor, what: str) -> None:
 
     Args:
         codec (object): The decoding codec (its class names the warning)
-        nan (Tensor): bool mask in shape (B, K): the keypoint's input held NaN
+        nan (Tensor | np.ndarray): bool mask in shape (B, K): the
+            keypoint's input held NaN
         what (str): What one keypoint's input is, e.g. ``'heatmap'``
     """
     if not bool(nan.any()):
         return
+    nan = torch.as_tensor(nan)
     instance, keypoint = nan.nonzero()[0].tolist()
     warnings.warn(
         f'{type(codec).__name__}: {int(nan.sum())} of {nan.numel()} '
