@@ -33,6 +33,12 @@ class DARKHeatmap(BaseKeypointCodec):
     MMPose config is enough; ``unbiased=True`` (or the defaults) computes
     ``MSRAHeatmap(unbiased=True)``, ``unbiased=False`` the standard
     ``MSRAHeatmap``, with batched torch decoding (:meth:`batch_decode`).
+    The one default that differs: ``MSRAHeatmap``'s ``unbiased`` is
+    ``False``, ours DARK; an MMPose config of the standard codec (no
+    ``unbiased``) with only ``type=`` changed decodes with DARK, and needs
+    ``unbiased=False`` for the standard decoding. A heatmap holding NaN gives
+    score NaN (as ``MSRAHeatmap``) and a ``RuntimeWarning`` naming the
+    instance and keypoint.
     Where it differs on purpose (``guarded_decoding=False`` restores
     MMPose's decoding exactly): heatmaps whose maximum is not positive keep
     their arg-max location (MMPose writes -1), and the Taylor step is taken
@@ -79,8 +85,9 @@ class DARKHeatmap(BaseKeypointCodec):
             itself). Defaults to ``True``
         guarded_decoding (bool): Keep the arg-max of non-positive maxima and
             bound the Taylor step. ``False``: ``MSRAHeatmap``'s decoding
-            exactly (needs ``modulation`` and ``log_transform``). Defaults to
-            ``True``
+            (equal to 1e-3 px wherever its Taylor step is well conditioned,
+            NaN inputs included; needs ``modulation`` and
+            ``log_transform``). Defaults to ``True``
 
     .. _`Distribution-Aware Coordinate Representation for Human Pose
        Estimation`: https://arxiv.org/abs/1910.06278

@@ -39,8 +39,12 @@ Guards added to MMPose's (:func:`refine_maxima`; see docs/codecs.md):
   mean error from 0.21 to 0.29 px at noise 3e-3, and DARK's at sigma 3,
   noise 0.1, from 0.41 to 0.72 px).
 
-:func:`refine_maxima_mmpose` computes MMPose's unguarded step exactly, for
-the codecs' ``guarded_decoding=False``.
+:func:`refine_maxima_mmpose` computes MMPose's unguarded step, for the
+codecs' ``guarded_decoding=False``: equal to MMPose's to 1e-3 px wherever the
+step is well conditioned. Its blur is a matrix product, not OpenCV's filter;
+on nearly flat maps, where the step divides by a near-zero determinant, the
+different float32 rounding moves the result as much as a one-ulp change of
+the input moves MMPose's (tests/codecs/test_stated_edges.py).
 
 Note:
     - batch size: B, keypoint number: K, heatmap size: [W, H]
