@@ -13,14 +13,15 @@ data pipeline calls it. Decoding is timed as a head does it: ours through
 ``BaseHead.decode``'s fallback for codecs without batch decoding (one
 ``decode`` call per instance on NumPy views of the batch, the same memory
 ours reads; ``SimCCLabel(use_dark=True)`` writes into those, so each of its
-runs gets a fresh copy made before the clock starts). The inputs are the targets of
-random keypoints (at least 2 heatmap pixels inside) plus Gaussian noise, a
-stand-in for network output. Times are the best of ``--repeats`` runs,
-MMPose's and ours alternating (so that both see the same load on a shared
-machine); ratios are MMPose's time over ours (the decode ratio of the medians
-is printed as well). ``max |diff|`` is the largest
-difference of the decoded coordinates (input pixels) and of the encoded
-targets.
+runs gets a fresh copy made before the clock starts). The inputs are the
+targets of random keypoints (at least 2 heatmap pixels inside) plus Gaussian
+noise, a stand-in for network output. Times are the best of ``--repeats``
+runs, MMPose's and ours alternating (so that both see the same load on a
+shared machine); ratios are MMPose's time over ours (the decode ratio of the
+medians is printed as well). ``max |diff|`` is the largest difference of the
+decoded coordinates (input pixels) and of the encoded targets; for
+``use_dark`` it includes the steps of just over 2 bins that our refinement
+bounds at 2 (docs/codecs.md, "Bounded refinement").
 """
 import argparse
 import time

@@ -8,8 +8,8 @@ from mmpose.registry import KEYPOINT_CODECS
 from torch import Tensor
 
 from .utils import (as_float_tensor, first_argmax_numpy, gaussian_kernel1d,
-                     gaussian_labels_1d, get_vector_maximum_torch, refine_maxima,
-                     refine_maxima_mmpose, warn_nan_maxima)
+                     gaussian_labels_1d, get_vector_maximum_torch,
+                     refine_maxima, refine_maxima_mmpose, warn_nan_maxima)
 
 
 @KEYPOINT_CODECS.register_module()
@@ -330,8 +330,9 @@ class SimDRLabel(BaseKeypointCodec):
         :func:`as_float_tensor`)."""
         self._check_lengths(simcc_x, simcc_y)
         if not self.use_dark and simcc_x.is_cpu and simcc_y.is_cpu:
-            keypoints, scores = map(torch.from_numpy, self._decode_argmax_numpy(
-                simcc_x.numpy(), simcc_y.numpy()))
+            keypoints, scores = map(
+                torch.from_numpy,
+                self._decode_argmax_numpy(simcc_x.numpy(), simcc_y.numpy()))
         else:
             keypoints, scores = self._decode_torch(simcc_x, simcc_y)
         return keypoints, scores, self._visibility(simcc_x, simcc_y)

@@ -17,7 +17,8 @@ from .taylor_refinement import (DARK_STENCIL, REACH, SIMCC_STENCIL,
                                 taylor_step_1d, udp_derivatives)
 
 __all__ = [
-    'check_heatmap_shape', 'first_argmax', 'first_argmax_numpy', 'get_heatmap_maximum_torch',
+    'check_heatmap_shape', 'first_argmax', 'first_argmax_numpy',
+    'get_heatmap_maximum_torch',
     'get_vector_maximum_torch', 'split_instances', 'warn_nan_maxima',
     'gaussian_heatmaps', 'gaussian_labels_1d', 'offset_heatmaps',
     'blurred_maximum', 'blurred_values', 'gaussian_blur_maps',
