@@ -36,4 +36,4 @@ def as_float_tensor(values: Union[np.ndarray, Tensor]) -> Tensor:
         values = torch.from_numpy(array)
     if values.dtype not in (torch.float32, torch.float64):
         values = values.float()
-    return values.detach()
+    return values.detach() if values.requires_grad else values
