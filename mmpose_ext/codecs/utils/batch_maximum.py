@@ -129,7 +129,8 @@ def warn_nan_maxima(codec: object, nan: Tensor, what: str) -> None:
     warnings.warn(
         f'{type(codec).__name__}: {int(nan.sum())} of {nan.numel()} '
         f'{what}s hold NaN (first: instance {instance}, keypoint '
-        f'{keypoint}); their score is NaN, as MMPose decodes them. The '
+        f'{keypoint}); they decode to a meaningless location with score '
+        'NaN (or NaN offsets), as in MMPose. The '
         'network output is broken: check the model (a diverged training '
         'run, a float16 overflow)', RuntimeWarning, stacklevel=3)
 
