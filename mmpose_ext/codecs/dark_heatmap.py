@@ -10,7 +10,7 @@ from torch import Tensor
 from .utils import (as_float_tensor, check_heatmap_shape, gaussian_heatmaps,
                      gaussian_kernel1d, get_heatmap_maximum_torch,
                      mmpose_maxima, refine_maxima, refine_maxima_mmpose,
-                     split_instances)
+                     split_instances, warn_nan_maxima)
 
 
 @KEYPOINT_CODECS.register_module()
@@ -33,6 +33,12 @@ class DARKHeatmap(BaseKeypointCodec):
     MMPose config is enough; ``unbiased=True`` (or the defaults) computes
     ``MSRAHeatmap(unbiased=True)``, ``unbiased=False`` the standard
     ``MSRAHeatmap``, with batched torch decoding (:meth:`batch_decode`).
+    The one default that differs: ``MSRAHeatmap``'s ``unbiased`` is
+    ``False``, ours DARK; an MMPose config of the standard codec (no
+    ``unbiased``) with only ``type=`` changed decodes with DARK, and needs
+    ``unbiased=False`` for the standard decoding. A heatmap holding NaN gives
+    score NaN (as ``MSRAHeatmap``) and a ``RuntimeWarning`` naming the
+    instance and keypoint.
     Where it differs on purpose (``guarded_decoding=False`` restores
     MMPose's decoding exactly): heatmaps whose maximum is not positive keep
     their arg-max location (MMPose writes -1), and the Taylor step is taken
@@ -79,8 +85,9 @@ class DARKHeatmap(BaseKeypointCodec):
             itself). Defaults to ``True``
         guarded_decoding (bool): Keep the arg-max of non-positive maxima and
             bound the Taylor step. ``False``: ``MSRAHeatmap``'s decoding
-            exactly (needs ``modulation`` and ``log_transform``). Defaults to
-            ``True``
+            (equal to 1e-3 px wherever its Taylor step is well conditioned,
+            NaN inputs included; needs ``modulation`` and
+            ``log_transform``). Defaults to ``True``
 
     .. _`Distribution-Aware Coordinate Representation for Human Pose
        Estimation`: https://arxiv.org/abs/1910.06278
@@ -227,6 +234,7 @@ class DARKHeatmap(BaseKeypointCodec):
         heatmaps = as_float_tensor(heatmaps)
         check_heatmap_shape(self, heatmaps, self.heatmap_size)
         locs, scores = get_heatmap_maximum_torch(heatmaps)
+        warn_nan_maxima(self, scores.isnan(), 'heatmap')
         positive = (scores > 0)[..., None]
         if not self.guarded_decoding:
             locs = mmpose_maxima(locs, scores)

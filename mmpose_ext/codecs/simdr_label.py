@@ -7,9 +7,9 @@ from mmpose.codecs.base import BaseKeypointCodec
 from mmpose.registry import KEYPOINT_CODECS
 from torch import Tensor
 
-from .utils import (as_float_tensor, gaussian_kernel1d, gaussian_labels_1d,
-                     get_vector_maximum_torch, refine_maxima,
-                     refine_maxima_mmpose, split_instances)
+from .utils import (as_float_tensor, first_argmax_numpy, gaussian_kernel1d,
+                     gaussian_labels_1d, get_vector_maximum_torch,
+                     refine_maxima, refine_maxima_mmpose, warn_nan_maxima)
 
 
 @KEYPOINT_CODECS.register_module()
@@ -44,6 +44,15 @@ class SimDRLabel(BaseKeypointCodec):
     and the refinement takes only concave steps of at most two bins, none in
     the first and last two bins, where MMPose's stencil reads replicated
     edge values and its step is unbounded (112 px for sigma 4.9).
+
+    Where that stops (tests/codecs/test_stated_edges.py): with refinement,
+    decoding is never farther from the truth than ``SimCCLabel``'s for
+    keypoints inside the input; for keypoints up to 12 px outside it, whose
+    labels peak in the first or last bin, ours stays there while MMPose's
+    step happens to move outwards: up to 1.5 px (sigma 6) and 3.35 px
+    (sigma (4.9, 5.66)) farther. A vector holding NaN gives score NaN (as
+    ``SimCCLabel``) and a ``RuntimeWarning`` naming the instance and
+    keypoint.
 
     Note:
 
@@ -95,7 +104,9 @@ class SimDRLabel(BaseKeypointCodec):
         guarded_decoding (bool): Keep the arg-max of non-positive maxima and
             bound the refinement (see
             :mod:`mmpose_ext.codecs.utils.taylor_refinement`). ``False``:
-            ``SimCCLabel``'s decoding exactly. Defaults to ``True``
+            ``SimCCLabel``'s decoding (equal to 1e-3 px wherever its Taylor
+            step is well conditioned, NaN inputs included). Defaults to
+            ``True``
 
     .. _`SimCC: a Simple Coordinate Classification Perspective for Human
        Pose Estimation`: https://arxiv.org/abs/2107.03332
@@ -266,10 +277,10 @@ class SimDRLabel(BaseKeypointCodec):
         simcc_x, simcc_y = as_float_tensor(simcc_x), as_float_tensor(simcc_y)
         if simcc_x.dim() == 2:
             simcc_x, simcc_y = simcc_x[None], simcc_y[None]
-        keypoints, scores, visibility = self._decode(simcc_x, simcc_y)
+        keypoints, scores, visibility = self._decode_arrays(simcc_x, simcc_y)
         if self.decode_visibility:
-            return keypoints.numpy(), (scores.numpy(), visibility.numpy())
-        return keypoints.numpy(), scores.numpy()
+            return keypoints, (scores, visibility)
+        return keypoints, scores
 
     def batch_decode(self, batch_simcc_x: Tensor,
                      batch_simcc_y: Tensor) -> tuple:
@@ -287,15 +298,14 @@ class SimDRLabel(BaseKeypointCodec):
             is the pair (score list, visibility list), as MMPose's heads
             expect
         """
-        keypoints, scores, visibility = self._decode(
+        keypoints, scores, visibility = self._decode_arrays(
             as_float_tensor(batch_simcc_x), as_float_tensor(batch_simcc_y))
-        keypoints, scores = split_instances(keypoints, scores)
+        # iterating a (B, 1, ...) view yields the (1, ...) views in C
+        keypoints, scores = list(keypoints[:, None]), list(scores[:, None])
         if self.decode_visibility:
-            visibility = [v[None] for v in visibility.cpu().numpy()]
-            return keypoints, (scores, visibility)
+            return keypoints, (scores, list(visibility[:, None]))
         return keypoints, scores
 
-    @torch.no_grad()
     def decode_tensor(self, simcc_x: Tensor,
                       simcc_y: Tensor) -> Tuple[Tensor, Tensor]:
         """Batched decoding on the vectors' device.
@@ -313,49 +323,144 @@ class SimDRLabel(BaseKeypointCodec):
             as_float_tensor(simcc_x), as_float_tensor(simcc_y))
         return keypoints, scores
 
-    @torch.no_grad()
     def _decode(self, simcc_x: Tensor,
                 simcc_y: Tensor) -> Tuple[Tensor, Tensor, Optional[Tensor]]:
         """:meth:`decode_tensor` plus the visibility (B, K) when
-        ``decode_visibility`` (else ``None``)."""
+        ``decode_visibility`` (else ``None``), on detached vectors (from
+        :func:`as_float_tensor`)."""
+        self._check_lengths(simcc_x, simcc_y)
+        if not self.use_dark and simcc_x.is_cpu and simcc_y.is_cpu:
+            keypoints, scores = map(
+                torch.from_numpy,
+                self._decode_argmax_numpy(simcc_x.numpy(), simcc_y.numpy()))
+        else:
+            keypoints, scores = self._decode_torch(simcc_x, simcc_y)
+        return keypoints, scores, self._visibility(simcc_x, simcc_y)
+
+    def _decode_arrays(self, simcc_x: Tensor, simcc_y: Tensor
+                       ) -> Tuple[np.ndarray, np.ndarray,
+                                  Optional[np.ndarray]]:
+        """:meth:`_decode` as NumPy arrays, for :meth:`decode` and
+        :meth:`batch_decode`.
+
+        Without refinement this is two arg-max searches and a few small ops
+        on (B, K) results. The searches read every bin once and are most of
+        the time, so on CPU everything else stays in NumPy too, on the
+        tensors' memory (a NumPy op costs about a microsecond, a torch op
+        five, and each conversion between them one or two).
+        """
+        if not (self.use_dark or self.decode_visibility) and \
+                simcc_x.is_cpu and simcc_y.is_cpu:
+            x, y = simcc_x.numpy(), simcc_y.numpy()
+            self._check_lengths(x, y)
+            return (*self._decode_argmax_numpy(x, y), None)
+        keypoints, scores, visibility = self._decode(simcc_x, simcc_y)
+        if visibility is not None:
+            visibility = visibility.cpu().numpy()
+        return keypoints.cpu().numpy(), scores.cpu().numpy(), visibility
+
+    def _check_lengths(self, simcc_x: Union[Tensor, np.ndarray],
+                       simcc_y: Union[Tensor, np.ndarray]) -> None:
+        """Raise a ValueError naming the codec unless the vectors are
+        (B, K, Lx) and (B, K, Ly) with this codec's lengths."""
         for axis, vectors, length in zip('xy', (simcc_x, simcc_y),
                                          self.vector_lengths):
-            if vectors.dim() != 3 or vectors.shape[-1] != length:
+            if vectors.ndim != 3 or vectors.shape[-1] != length:
                 raise ValueError(
                     f'{self.__class__.__name__}: expected {axis} vectors '
                     f'(B, K, {length}) for input_size={self.input_size} and '
                     f'simcc_split_ratio={self.simcc_split_ratio}, got '
                     f'{tuple(vectors.shape)}')
-        found = [get_vector_maximum_torch(v) for v in (simcc_x, simcc_y)]
-        scores = torch.minimum(found[0][1], found[1][1])
-        coords = []
-        for vectors, (index, vals), kernel_size in zip(
-                (simcc_x, simcc_y), found, self.blur_kernel_size):
-            kernel = gaussian_kernel1d(kernel_size, vectors.device)
-            if not self.guarded_decoding:
-                # SimCCLabel: -1 where min(max(x), max(y)) <= 0, then the
-                # unguarded step from there
-                index = torch.where(scores > 0, index,
-                                    torch.full_like(index, -1))
-            coord = index.to(vectors.dtype)
-            if self.use_dark:
-                locs = torch.stack((index, torch.zeros_like(index)), dim=-1)
-                if self.guarded_decoding:
-                    coord = refine_maxima(vectors[:, :, None], locs, vals,
-                                          'simcc', kernel, (1e-3, 50.))
-                else:
-                    coord = refine_maxima_mmpose(vectors[:, :, None], locs,
-                                                 'simcc', kernel)
-                coord = coord[..., 0]
-            coords.append(coord)
-        keypoints = torch.stack(coords, dim=-1) / self.simcc_split_ratio
-        visibility = None
-        if self.decode_visibility:
-            # as SimCCLabel rounds: v * beta in the input's precision, then
-            # times its float64 sigma
-            visibility = torch.minimum(*[
-                torch.softmax((v * self.decode_beta).double() * s,
-                              dim=-1).amax(-1)
-                for v, s in zip((simcc_x, simcc_y), self.sigma)
-            ]).to(simcc_x.dtype)
-        return keypoints.float(), scores, visibility
+
+    def _visibility(self, simcc_x: Tensor,
+                    simcc_y: Tensor) -> Optional[Tensor]:
+        """With ``decode_visibility``: the smaller of the x and y maxima of
+        ``softmax(v * decode_beta * sigma)``, (B, K); else ``None``."""
+        if not self.decode_visibility:
+            return None
+        # as SimCCLabel rounds: v * beta in the input's precision, then
+        # times its float64 sigma
+        return torch.minimum(*[
+            torch.softmax((v * self.decode_beta).double() * s,
+                          dim=-1).amax(-1)
+            for v, s in zip((simcc_x, simcc_y), self.sigma)
+        ]).to(simcc_x.dtype)
+
+    def _decode_argmax_numpy(self, simcc_x: np.ndarray, simcc_y: np.ndarray
+                             ) -> Tuple[np.ndarray, np.ndarray]:
+        """Keypoints (B, K, 2) float32 in input pixels and scores (B, K)
+        of (B, K, Lx) and (B, K, Ly) vectors, without refinement: the NumPy
+        twin of :meth:`_decode_torch` for CPU."""
+        index_x, max_x = first_argmax_numpy(simcc_x)
+        index_y, max_y = first_argmax_numpy(simcc_y)
+        if self.guarded_decoding:
+            scores = np.minimum(max_x, max_y)  # NaN if either is NaN
+            nan = np.isnan(scores)
+        else:
+            # SimCCLabel's min: max(y) where max(x) > max(y), else max(x)
+            # (so a NaN in y alone keeps max(x))
+            scores = np.where(max_x > max_y, max_y, max_x)
+            nan = np.isnan(max_x) | np.isnan(max_y)
+        warn_nan_maxima(self, nan, 'x/y vector pair')
+        keypoints = np.empty(index_x.shape + (2, ), dtype=np.float32)
+        keypoints[..., 0] = index_x
+        keypoints[..., 1] = index_y
+        if not self.guarded_decoding:
+            keypoints[scores <= 0] = -1  # SimCCLabel's rule
+        # in float32, as SimCCLabel divides its float32 bins
+        keypoints /= self.simcc_split_ratio
+        return keypoints, scores
+
+    def _decode_torch(self, simcc_x: Tensor,
+                      simcc_y: Tensor) -> Tuple[Tensor, Tensor]:
+        """Keypoints (B, K, 2) float32 in input pixels and scores (B, K)
+        on the vectors' device, refined with ``use_dark``."""
+        index_x, max_x = get_vector_maximum_torch(simcc_x)
+        index_y, max_y = get_vector_maximum_torch(simcc_y)
+        if self.guarded_decoding:
+            scores = torch.minimum(max_x, max_y)
+            warn_nan_maxima(self, scores.isnan(), 'x/y vector pair')
+        else:
+            scores = torch.where(max_x > max_y, max_y, max_x)
+            warn_nan_maxima(self, max_x.isnan() | max_y.isnan(),
+                            'x/y vector pair')
+        index = torch.stack((index_x, index_y), dim=-1)  # (B, K, 2)
+        if not self.guarded_decoding:
+            # SimCCLabel: -1 where min(max(x), max(y)) <= 0, then the
+            # unguarded step from there
+            index = index.masked_fill((scores <= 0)[..., None], -1)
+        if self.use_dark:
+            keypoints = torch.stack([
+                self._refine(vectors, index[..., axis],
+                             (max_x, max_y)[axis], kernel_size)
+                for axis, (vectors, kernel_size) in enumerate(
+                    zip((simcc_x, simcc_y), self.blur_kernel_size))
+            ], dim=-1).float()
+        else:
+            keypoints = index.float()
+        keypoints /= self.simcc_split_ratio
+        return keypoints, scores
+
+    def _refine(self, vectors: Tensor, index: Tensor, maxima: Tensor,
+                kernel_size: int) -> Tensor:
+        """Sub-bin location of the maxima of one axis' vectors.
+
+        Args:
+            vectors (Tensor): (B, K, L)
+            index (Tensor): long bins (B, K); -1 where SimCCLabel writes it
+                (``guarded_decoding=False``)
+            maxima (Tensor): the vectors' maxima (B, K)
+            kernel_size (int): Modulation kernel size
+
+        Returns:
+            Tensor: bins (B, K) in the vectors' dtype
+        """
+        kernel = gaussian_kernel1d(kernel_size, vectors.device)
+        locs = torch.stack((index, torch.zeros_like(index)), dim=-1)
+        if self.guarded_decoding:
+            coord = refine_maxima(vectors[:, :, None], locs, maxima, 'simcc',
+                                  kernel, (1e-3, 50.))
+        else:
+            coord = refine_maxima_mmpose(vectors[:, :, None], locs, 'simcc',
+                                         kernel)
+        return coord[..., 0]

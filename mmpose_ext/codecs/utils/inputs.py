@@ -14,7 +14,9 @@ from torch import Tensor
 
 
 def as_float_tensor(values: Union[np.ndarray, Tensor]) -> Tensor:
-    """A float32 or float64 tensor with the values of ``values``.
+    """A float32 or float64 tensor with the values of ``values``, detached
+    from autograd (decoding is never differentiated; a detached input spares
+    each decoder a ``torch.no_grad`` context).
 
     Args:
         values (np.ndarray | Tensor): Any shape, strides and memory layout;
@@ -34,4 +36,4 @@ def as_float_tensor(values: Union[np.ndarray, Tensor]) -> Tensor:
         values = torch.from_numpy(array)
     if values.dtype not in (torch.float32, torch.float64):
         values = values.float()
-    return values
+    return values.detach() if values.requires_grad else values

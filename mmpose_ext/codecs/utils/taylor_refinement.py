@@ -39,8 +39,12 @@ Guards added to MMPose's (:func:`refine_maxima`; see docs/codecs.md):
   mean error from 0.21 to 0.29 px at noise 3e-3, and DARK's at sigma 3,
   noise 0.1, from 0.41 to 0.72 px).
 
-:func:`refine_maxima_mmpose` computes MMPose's unguarded step exactly, for
-the codecs' ``guarded_decoding=False``.
+:func:`refine_maxima_mmpose` computes MMPose's unguarded step, for the
+codecs' ``guarded_decoding=False``: equal to MMPose's to 1e-3 px wherever the
+step is well conditioned. Its blur is a matrix product, not OpenCV's filter;
+on nearly flat maps, where the step divides by a near-zero determinant, the
+different float32 rounding moves the result as much as a one-ulp change of
+the input moves MMPose's (tests/codecs/test_stated_edges.py).
 
 Note:
     - batch size: B, keypoint number: K, heatmap size: [W, H]
@@ -281,7 +285,9 @@ def limit_to_map(locations: Tensor, size: Tuple[int, int]) -> Tensor:
 
 
 def mmpose_maxima(locs: Tensor, maxima: Tensor) -> Tensor:
-    """MMPose's convention for maxima that are not positive: location -1.
+    """MMPose's convention for maxima that are not positive: location -1
+    (``locs[vals <= 0] = -1``; a NaN maximum keeps its location, the first
+    NaN).
 
     Args:
         locs (Tensor): long (x, y) maxima in shape (B, K, 2)
@@ -290,8 +296,7 @@ def mmpose_maxima(locs: Tensor, maxima: Tensor) -> Tensor:
     Returns:
         Tensor: long locations in shape (B, K, 2)
     """
-    minus_one = torch.full_like(locs, -1)
-    return torch.where((maxima > 0)[..., None], locs, minus_one)
+    return locs.masked_fill((maxima <= 0)[..., None], -1)
 
 
 def _modulated_log_maps(heatmaps: Tensor, blur_kernel: Tensor,
