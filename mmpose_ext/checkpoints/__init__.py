@@ -27,8 +27,10 @@ from .multi_head import (export_single_head_checkpoint, head_names_of,
                          load_single_dataset_checkpoint, multi_head_to_single,
                          single_to_multi_head)
 from .pose_checkpoint import load_checkpoint_strict, load_pose_checkpoint
-from .strict_loading import (CheckpointMismatchError, load_state_dict_strict,
-                             state_dict_mismatches, state_dict_of)
+from .strict_loading import (CheckpointMismatchError,
+                             apply_load_state_dict_pre_hooks,
+                             load_state_dict_strict, state_dict_mismatches,
+                             state_dict_of)
 from .vit_conversion import (convert_vit_backbone, convert_vitpose_checkpoint,
                              fold_cls_slot, grid_tokens,
                              vit_backbone_to_official,
@@ -41,7 +43,7 @@ from .weights_only import (SAFE_GLOBALS, CheckpointRefusedError,
 
 __all__ = [
     'CheckpointMismatchError', 'CheckpointRefusedError', 'LAYOUTS',
-    'SAFE_GLOBALS', 'backbone_of', 'convert_vit_backbone',
+    'SAFE_GLOBALS', 'apply_load_state_dict_pre_hooks', 'backbone_of', 'convert_vit_backbone',
     'convert_vitpose_checkpoint', 'export_single_head_checkpoint', 'find_vit',
     'fold_cls_slot', 'grid_tokens', 'head_names_of',
     'install_weights_only_loader', 'load_checkpoint_strict',

@@ -9,12 +9,13 @@ the ``CheckpointFitHook``) compares with :func:`state_dict_mismatches` and
 raises :class:`CheckpointMismatchError` listing what does not fit;
 :func:`load_state_dict_strict` loads only a state dict that fits.
 """
+from collections import OrderedDict
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import torch.nn as nn
 
-__all__ = ['CheckpointMismatchError', 'load_state_dict_strict',
-           'state_dict_mismatches', 'state_dict_of']
+__all__ = ['CheckpointMismatchError', 'apply_load_state_dict_pre_hooks',
+           'load_state_dict_strict', 'state_dict_mismatches', 'state_dict_of']
 
 # How many keys of each kind the error message lists before summarising.
 _SHOWN_KEYS = 10
@@ -84,6 +85,35 @@ def state_dict_of(checkpoint) -> Dict[str, object]:
     if checkpoint and all(k.startswith('module.') for k in checkpoint):
         checkpoint = {k[len('module.'):]: v for k, v in checkpoint.items()}
     return checkpoint
+
+
+def apply_load_state_dict_pre_hooks(
+        model: nn.Module,
+        state_dict: Mapping[str, object],
+        metadata: Optional[Mapping[str, dict]] = None) -> Dict[str, object]:
+    """``state_dict`` as ``model.load_state_dict`` would see it after the
+    modules' load-state-dict pre-hooks, without loading anything.
+
+    Such hooks rename legacy keys (MMPose's estimators: ``keypoint_head.*``
+    of MMPose 0.x checkpoints; ``TFPoseHead``: ``keypoint_decoder.*``) and
+    drop keys the model rebuilds (the data preprocessor's mean and std), so a
+    fit check that skips them would refuse checkpoints that load. Each hook
+    gets its module's key prefix and metadata (``metadata``: the state
+    dict's ``_metadata``, as torch passes it), modules in
+    ``model.named_modules()`` order, parents first, as torch calls them.
+
+    Returns:
+        dict: A new dict (the tensors are shared).
+    """
+    renamed = OrderedDict(state_dict)
+    if metadata is None:
+        metadata = getattr(state_dict, '_metadata', None) or {}
+    for name, module in model.named_modules():
+        prefix = f'{name}.' if name else ''
+        for hook in module._load_state_dict_pre_hooks.values():
+            hook(renamed, prefix, dict(metadata.get(name, {})), True, [], [],
+                 [])
+    return renamed
 
 
 def state_dict_mismatches(

@@ -8,6 +8,7 @@ from mmengine.model import is_model_wrapper
 
 from mmpose.registry import HOOKS
 from mmpose_ext.checkpoints import (CheckpointMismatchError,
+                                    apply_load_state_dict_pre_hooks,
                                     state_dict_mismatches)
 
 __all__ = ['CheckpointFitHook', 'ALWAYS_IGNORED']
@@ -18,9 +19,6 @@ __all__ = ['CheckpointFitHook', 'ALWAYS_IGNORED']
 ALWAYS_IGNORED = ('data_preprocessor.', )
 # MMEngine's Runner.load_checkpoint strips this prefix (revise_keys).
 _WRAPPER_PREFIX = re.compile(r'^module\.')
-# MMPose's BasePoseEstimator renames heads of MMPose 0.x checkpoints when
-# they are loaded (its _load_state_dict_pre_hook).
-_LEGACY_HEAD = 'keypoint_head.'
 
 
 @HOOKS.register_module()
@@ -68,12 +66,11 @@ class CheckpointFitHook(Hook):
             runner.model) else runner.model
         own = model.state_dict()
         weights = checkpoint.get('state_dict', checkpoint)
+        metadata = getattr(weights, '_metadata', None)
         weights = {_WRAPPER_PREFIX.sub('', k): v for k, v in weights.items()}
-        weights = {
-            'head.' + k[len(_LEGACY_HEAD):] if k.startswith(_LEGACY_HEAD)
-            and 'head.' + k[len(_LEGACY_HEAD):] in own else k: v
-            for k, v in weights.items()
-        }
+        # legacy names the model's own load hooks rename (MMPose 0.x's
+        # keypoint_head, TFPose's keypoint_decoder) fit
+        weights = apply_load_state_dict_pre_hooks(model, weights, metadata)
         missing, unexpected, shapes = state_dict_mismatches(
             own, weights, self.ignore_keys, self.ignore_keys)
         if not (missing or unexpected or shapes):

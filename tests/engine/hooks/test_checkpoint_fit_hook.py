@@ -12,11 +12,21 @@ from mmpose_ext.engine.hooks import CheckpointFitHook
 
 
 class _Net(nn.Module):
+    """A backbone and a head; like MMPose's estimators, it renames MMPose
+    0.x's ``keypoint_head.*`` keys when loading (a load pre-hook)."""
 
     def __init__(self, out_channels=17):
         super().__init__()
         self.backbone = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4))
         self.head = nn.Conv2d(4, out_channels, 1)
+        self._register_load_state_dict_pre_hook(self._rename_legacy_head)
+
+    @staticmethod
+    def _rename_legacy_head(state_dict, prefix, *args):
+        for key in [k for k in state_dict
+                    if k.startswith(prefix + 'keypoint_head.')]:
+            new = prefix + 'head.' + key[len(prefix + 'keypoint_head.'):]
+            state_dict[new] = state_dict.pop(key)
 
 
 class _Logger:
@@ -91,3 +101,26 @@ def test_ignore_keys_and_argument_checks():
         CheckpointFitHook(allow_partial='yes')
     with pytest.raises(TypeError, match='list of key prefixes'):
         CheckpointFitHook(ignore_keys='teacher.')
+
+
+def test_keys_the_models_load_hooks_rename_fit():
+    """The check sees the state dict as the model's load pre-hooks leave it:
+    a TFPose head saved when its query decoder was ``keypoint_decoder``
+    fits; its weights do load."""
+    from tests.helpers.tfpose_head import tiny_tfpose_head
+
+    model = nn.Module()
+    model.head = tiny_tfpose_head()
+    checkpoint = _checkpoint(model)
+    legacy = {k.replace('head.query_decoder.', 'head.keypoint_decoder.'): v
+              for k, v in checkpoint['state_dict'].items()}
+    assert legacy.keys() != checkpoint['state_dict'].keys()
+    checkpoint['state_dict'] = legacy
+    CheckpointFitHook().after_load_checkpoint(_runner(model), checkpoint)
+    model.load_state_dict(legacy, strict=True)
+    # a key that fits nothing after renaming is still refused, by the name
+    # the model gives it
+    legacy['head.keypoint_decoder.unknown'] = torch.zeros(1)
+    with pytest.raises(CheckpointMismatchError,
+                       match=r'unexpected.*\n    head\.query_decoder\.unknown'):
+        CheckpointFitHook().after_load_checkpoint(_runner(model), checkpoint)
