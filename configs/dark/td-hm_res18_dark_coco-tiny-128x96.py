@@ -2,7 +2,10 @@
 # without ImageNet weights (nothing is downloaded), small deconvolution
 # layers, two iterations on the four coco_tiny images, validation with
 # ground-truth boxes.
-_base_ = ['./td-hm_res50_dark-8xb64-210e_coco-128x96.py']
+_base_ = [
+    './td-hm_res50_dark-8xb64-210e_coco-128x96.py',
+    '../_base_/data/coco_tiny_overrides.py'
+]
 
 model = dict(
     backbone=dict(depth=18, init_cfg=None),
@@ -19,15 +22,8 @@ default_hooks = dict(
 log_processor = dict(by_epoch=False, window_size=1)
 
 # the data: ../shared/data/coco_tiny (or $MMPOSE_EXT_COCO_TINY)
-coco_tiny = '{{$MMPOSE_EXT_COCO_TINY:../shared/data/coco_tiny}}/'
-train_dataloader = dict(
-    batch_size=4, num_workers=0, persistent_workers=False,
-    dataset=dict(data_root=coco_tiny, ann_file='person_keypoints_tiny.json',
-                 data_prefix=dict(img='')))
-val_dataloader = dict(
-    batch_size=4, num_workers=0, persistent_workers=False,
-    dataset=dict(data_root=coco_tiny, ann_file='person_keypoints_tiny.json',
-                 data_prefix=dict(img=''), bbox_file=None))
+train_dataloader = _base_.coco_tiny_train_dataloader
+val_dataloader = _base_.coco_tiny_val_dataloader
 test_dataloader = val_dataloader
-val_evaluator = dict(ann_file=coco_tiny + 'person_keypoints_tiny.json')
+val_evaluator = _base_.coco_tiny_val_evaluator
 test_evaluator = val_evaluator

@@ -3,7 +3,10 @@
 # plain CNN head (no deconvolution: 1x1 conv, flatten, linear), two
 # iterations on the four coco_tiny images, validation with ground-truth
 # boxes.
-_base_ = ['./simdr_res50_8xb64-210e_coco-256x192.py']
+_base_ = [
+    './simdr_res50_8xb64-210e_coco-256x192.py',
+    '../_base_/data/coco_tiny_overrides.py'
+]
 
 codec = dict(
     type='SimDRLabel', input_size=(96, 128), simcc_split_ratio=2.0,
@@ -47,16 +50,11 @@ default_hooks = dict(
 log_processor = dict(by_epoch=False, window_size=1)
 
 # the data: ../shared/data/coco_tiny (or $MMPOSE_EXT_COCO_TINY)
-coco_tiny = '{{$MMPOSE_EXT_COCO_TINY:../shared/data/coco_tiny}}/'
-train_dataloader = dict(
-    batch_size=4, num_workers=0, persistent_workers=False,
-    dataset=dict(data_root=coco_tiny, ann_file='person_keypoints_tiny.json',
-                 data_prefix=dict(img=''), pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=4, num_workers=0, persistent_workers=False,
-    dataset=dict(data_root=coco_tiny, ann_file='person_keypoints_tiny.json',
-                 data_prefix=dict(img=''), bbox_file=None,
-                 pipeline=val_pipeline))
+# (the pipelines above are this codec's, so they are set again)
+train_dataloader = dict(_base_.coco_tiny_train_dataloader, dataset=dict(
+    _base_.coco_tiny_train_dataloader.dataset, pipeline=train_pipeline))
+val_dataloader = dict(_base_.coco_tiny_val_dataloader, dataset=dict(
+    _base_.coco_tiny_val_dataloader.dataset, pipeline=val_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = dict(ann_file=coco_tiny + 'person_keypoints_tiny.json')
+val_evaluator = _base_.coco_tiny_val_evaluator
 test_evaluator = val_evaluator

@@ -1,6 +1,9 @@
 # SimpleBaseline ResNet-18 at 128x96 on the four coco_tiny images: the smallest
 # real model, for tests of the tools (train/test/resume/distributed).
-_base_ = ['./td-hm_res18_synthetic-128x96.py']
+_base_ = [
+    './td-hm_res18_synthetic-128x96.py',
+    '../_base_/data/coco_tiny_overrides.py'
+]
 
 train_cfg = dict(max_epochs=2, val_interval=1)
 param_scheduler = [
@@ -11,15 +14,8 @@ log_processor = dict(window_size=1)
 
 # the data: ../shared/data/coco_tiny (or $MMPOSE_EXT_COCO_TINY), ground-truth
 # boxes for validation
-coco_tiny = '{{$MMPOSE_EXT_COCO_TINY:../shared/data/coco_tiny}}/'
-train_dataloader = dict(
-    batch_size=4, num_workers=0, persistent_workers=False,
-    dataset=dict(data_root=coco_tiny, ann_file='person_keypoints_tiny.json',
-                 data_prefix=dict(img='')))
-val_dataloader = dict(
-    batch_size=4, num_workers=0, persistent_workers=False,
-    dataset=dict(data_root=coco_tiny, ann_file='person_keypoints_tiny.json',
-                 data_prefix=dict(img=''), bbox_file=None))
+train_dataloader = _base_.coco_tiny_train_dataloader
+val_dataloader = _base_.coco_tiny_val_dataloader
 test_dataloader = val_dataloader
-val_evaluator = dict(ann_file=coco_tiny + 'person_keypoints_tiny.json')
+val_evaluator = _base_.coco_tiny_val_evaluator
 test_evaluator = val_evaluator
