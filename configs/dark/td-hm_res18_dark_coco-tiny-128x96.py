@@ -4,22 +4,18 @@
 # ground-truth boxes.
 _base_ = [
     './td-hm_res50_dark-8xb64-210e_coco-128x96.py',
-    '../_base_/data/coco_tiny_overrides.py'
+    '../_base_/data/coco_tiny_overrides.py',
+    '../_base_/two_iteration_run.py'
 ]
 
 model = dict(
     backbone=dict(depth=18, init_cfg=None),
     head=dict(in_channels=512, deconv_out_channels=(32, 32, 32)))
 
-train_cfg = dict(
-    _delete_=True, type='IterBasedTrainLoop', max_iters=2, val_interval=2)
-param_scheduler = [
-    dict(type='LinearLR', begin=0, end=2, start_factor=0.1, by_epoch=False)
-]
-default_hooks = dict(
-    logger=dict(interval=1),
-    checkpoint=dict(by_epoch=False, interval=2, save_best=None))
-log_processor = dict(by_epoch=False, window_size=1)
+train_cfg = dict(_delete_=True, **_base_.two_iteration_train_cfg)
+param_scheduler = _base_.two_iteration_param_scheduler
+default_hooks = _base_.two_iteration_default_hooks
+log_processor = _base_.two_iteration_log_processor
 
 # the data: ../shared/data/coco_tiny (or $MMPOSE_EXT_COCO_TINY)
 train_dataloader = _base_.coco_tiny_train_dataloader

@@ -4,7 +4,8 @@
 # validation with ground-truth boxes.
 _base_ = [
     './td-hm_res50_udp-8xb64-210e_coco-256x192.py',
-    '../_base_/data/coco_tiny_overrides.py'
+    '../_base_/data/coco_tiny_overrides.py',
+    '../_base_/two_iteration_run.py'
 ]
 
 codec = dict(
@@ -33,15 +34,10 @@ val_pipeline = [
     dict(type='PackPoseInputs')
 ]
 
-train_cfg = dict(
-    _delete_=True, type='IterBasedTrainLoop', max_iters=2, val_interval=2)
-param_scheduler = [
-    dict(type='LinearLR', begin=0, end=2, start_factor=0.1, by_epoch=False)
-]
-default_hooks = dict(
-    logger=dict(interval=1),
-    checkpoint=dict(by_epoch=False, interval=2, save_best=None))
-log_processor = dict(by_epoch=False, window_size=1)
+train_cfg = dict(_delete_=True, **_base_.two_iteration_train_cfg)
+param_scheduler = _base_.two_iteration_param_scheduler
+default_hooks = _base_.two_iteration_default_hooks
+log_processor = _base_.two_iteration_log_processor
 
 # the data: ../shared/data/coco_tiny (or $MMPOSE_EXT_COCO_TINY)
 # (the pipelines above are this codec's, so they are set again)
