@@ -8,7 +8,10 @@
 # Not runnable alone: a config adds the codec (head.decoder) and the pipelines
 # (they hold `encoder=codec`, and MMEngine resolves a base's variables when it
 # reads the base, so pipelines cannot be inherited across a codec change).
-_base_ = ['./default_runtime.py', './data/coco.py']
+_base_ = [
+    './default_runtime.py', './data/coco.py',
+    './models/imagenet_preprocessor.py'
+]
 
 train_cfg = dict(max_epochs=210, val_interval=10)
 optim_wrapper = dict(optimizer=dict(type='Adam', lr=5e-4))
@@ -23,11 +26,7 @@ default_hooks = dict(checkpoint=dict(save_best='coco/AP', rule='greater'))
 
 model = dict(
     type='TopdownPoseEstimator',
-    data_preprocessor=dict(
-        type='PoseDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        bgr_to_rgb=True),
+    data_preprocessor=_base_.imagenet_data_preprocessor,
     backbone=dict(
         type='ResNet',
         depth=50,
