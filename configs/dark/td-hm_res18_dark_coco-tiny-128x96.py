@@ -5,7 +5,7 @@
 _base_ = [
     './td-hm_res50_dark-8xb64-210e_coco-128x96.py',
     '../_base_/data/coco_tiny_overrides.py',
-    '../_base_/two_iteration_run.py'
+    '../_base_/test_runs.py'
 ]
 
 model = dict(

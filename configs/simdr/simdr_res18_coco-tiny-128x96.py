@@ -6,7 +6,7 @@
 _base_ = [
     './simdr_res50_8xb64-210e_coco-256x192.py',
     '../_base_/data/coco_tiny_overrides.py',
-    '../_base_/two_iteration_run.py'
+    '../_base_/test_runs.py'
 ]
 
 codec = dict(

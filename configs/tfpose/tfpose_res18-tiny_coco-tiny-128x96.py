@@ -5,15 +5,14 @@
 # installed package's configs, one coco_tiny config per model family.
 _base_ = [
     './tfpose_res18-paper_synthetic-128x96.py',
-    '../_base_/data/coco_tiny_overrides.py'
+    '../_base_/data/coco_tiny_overrides.py',
+    '../_base_/test_runs.py'
 ]
 
-train_cfg = dict(max_epochs=2, val_interval=1)
-param_scheduler = [
-    dict(type='LinearLR', begin=0, end=10, start_factor=0.1, by_epoch=False),
-]
-default_hooks = dict(logger=dict(interval=1), checkpoint=dict(interval=1))
-log_processor = dict(window_size=1)
+train_cfg = _base_.two_epoch_train_cfg
+param_scheduler = _base_.two_epoch_param_scheduler
+default_hooks = _base_.two_epoch_default_hooks
+log_processor = _base_.two_epoch_log_processor
 
 model = dict(
     neck=dict(out_channels=64, norm_cfg=dict(type='GN', num_groups=8)),

@@ -5,7 +5,7 @@
 _base_ = [
     './td-hm_res50_udp-8xb64-210e_coco-256x192.py',
     '../_base_/data/coco_tiny_overrides.py',
-    '../_base_/two_iteration_run.py'
+    '../_base_/test_runs.py'
 ]
 
 codec = dict(
