@@ -15,6 +15,8 @@ model = dict(
     backbone=dict(_delete_=True, **_base_.hrnet_w48),
     head=dict(in_channels=48, decoder=codec))
 
+# The base's pipelines again, with this config's codec: MMEngine resolves
+# the base's `codec` inside them when it reads the base.
 train_pipeline = [
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale'),

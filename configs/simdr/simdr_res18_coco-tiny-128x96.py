@@ -23,6 +23,8 @@ model = dict(
         deconv_out_channels=None,
         decoder=codec))
 
+# The base's pipelines again, with this config's codec: MMEngine resolves
+# the base's `codec` inside them when it reads the base.
 train_pipeline = [
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale'),
@@ -46,7 +48,6 @@ default_hooks = _base_.two_iteration_default_hooks
 log_processor = _base_.two_iteration_log_processor
 
 # the data: ../shared/data/coco_tiny (or $MMPOSE_EXT_COCO_TINY)
-# (the pipelines above are this codec's, so they are set again)
 train_dataloader = dict(_base_.coco_tiny_train_dataloader, dataset=dict(
     _base_.coco_tiny_train_dataloader.dataset, pipeline=train_pipeline))
 val_dataloader = dict(_base_.coco_tiny_val_dataloader, dataset=dict(
