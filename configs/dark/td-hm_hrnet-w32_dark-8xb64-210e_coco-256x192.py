@@ -7,42 +7,12 @@
 # straight into a 1x1 convolution (no deconvolution), DARKHeatmap 64x48 with
 # sigma 2; schedule, data and flip test of the ResNet-50 DARK config it
 # inherits from.
-_base_ = ['./td-hm_res50_dark-8xb64-210e_coco-256x192.py']
+_base_ = [
+    './td-hm_res50_dark-8xb64-210e_coco-256x192.py',
+    '../_base_/models/hrnet.py'
+]
 
 model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='HRNet',
-        in_channels=3,
-        # width C = 32: branch i of stage s has C * 2**i channels
-        extra=dict(
-            stage1=dict(
-                num_modules=1,
-                num_branches=1,
-                block='BOTTLENECK',
-                num_blocks=(4, ),
-                num_channels=(64, )),
-            stage2=dict(
-                num_modules=1,
-                num_branches=2,
-                block='BASIC',
-                num_blocks=(4, 4),
-                num_channels=(32, 64)),
-            stage3=dict(
-                num_modules=4,
-                num_branches=3,
-                block='BASIC',
-                num_blocks=(4, 4, 4),
-                num_channels=(32, 64, 128)),
-            stage4=dict(
-                num_modules=3,
-                num_branches=4,
-                block='BASIC',
-                num_blocks=(4, 4, 4, 4),
-                num_channels=(32, 64, 128, 256))),
-        init_cfg=dict(
-            type='Pretrained',
-            checkpoint='https://download.openmmlab.com/mmpose/'
-            'pretrain_models/hrnet_w32-36af842e.pth')),
+    backbone=dict(_delete_=True, **_base_.hrnet_w32),
     # the stride-4 branch already has the heatmaps' size
     head=dict(in_channels=32, deconv_out_channels=None))

@@ -11,18 +11,12 @@ codec = dict(
     type='DARKHeatmap', input_size=(288, 384), heatmap_size=(72, 96),
     sigma=3, blur_kernel_size=17)
 
-# width C = 48: the W32 backbone with every branch 1.5x wider
 model = dict(
-    backbone=dict(
-        extra=dict(
-            stage2=dict(num_channels=(48, 96)),
-            stage3=dict(num_channels=(48, 96, 192)),
-            stage4=dict(num_channels=(48, 96, 192, 384))),
-        init_cfg=dict(
-            checkpoint='https://download.openmmlab.com/mmpose/'
-            'pretrain_models/hrnet_w48-8ef0771d.pth')),
+    backbone=dict(_delete_=True, **_base_.hrnet_w48),
     head=dict(in_channels=48, decoder=codec))
 
+# The base's pipelines again, with this config's codec: MMEngine resolves
+# the base's `codec` inside them when it reads the base.
 train_pipeline = [
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale'),

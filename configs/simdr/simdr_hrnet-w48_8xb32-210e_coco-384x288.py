@@ -10,47 +10,16 @@
 # epochs) of the ResNet-50 SimDR config it inherits from, 8 x 32 images per
 # batch. Cost: HRNet-W48 (32.9 GFLOPs in the HRNet paper) plus 0.16 GFLOPs
 # of projections.
-_base_ = ['./simdr_res50_8xb64-210e_coco-256x192.py']
+_base_ = [
+    './simdr_res50_8xb64-210e_coco-256x192.py', '../_base_/models/hrnet.py'
+]
 
 codec = dict(
     type='SimDRLabel', input_size=(288, 384), simcc_split_ratio=2.0,
     label_type='gaussian', sigma=6.0)
 
 model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='HRNet',
-        in_channels=3,
-        # width C = 48: branch i of stage s has C * 2**i channels
-        extra=dict(
-            stage1=dict(
-                num_modules=1,
-                num_branches=1,
-                block='BOTTLENECK',
-                num_blocks=(4, ),
-                num_channels=(64, )),
-            stage2=dict(
-                num_modules=1,
-                num_branches=2,
-                block='BASIC',
-                num_blocks=(4, 4),
-                num_channels=(48, 96)),
-            stage3=dict(
-                num_modules=4,
-                num_branches=3,
-                block='BASIC',
-                num_blocks=(4, 4, 4),
-                num_channels=(48, 96, 192)),
-            stage4=dict(
-                num_modules=3,
-                num_branches=4,
-                block='BASIC',
-                num_blocks=(4, 4, 4, 4),
-                num_channels=(48, 96, 192, 384))),
-        init_cfg=dict(
-            type='Pretrained',
-            checkpoint='https://download.openmmlab.com/mmpose/'
-            'pretrain_models/hrnet_w48-8ef0771d.pth')),
+    backbone=dict(_delete_=True, **_base_.hrnet_w48),
     head=dict(
         in_channels=48,
         input_size=codec['input_size'],
@@ -60,6 +29,8 @@ model = dict(
         deconv_out_channels=None,
         decoder=codec))
 
+# The base's pipelines again, with this config's codec: MMEngine resolves
+# the base's `codec` inside them when it reads the base.
 train_pipeline = [
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale'),

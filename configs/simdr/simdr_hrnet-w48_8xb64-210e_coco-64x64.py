@@ -20,6 +20,8 @@ model = dict(
         simcc_split_ratio=codec['simcc_split_ratio'],
         decoder=codec))
 
+# The base's pipelines again, with this config's codec: MMEngine resolves
+# the base's `codec` inside them when it reads the base.
 train_pipeline = [
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale'),

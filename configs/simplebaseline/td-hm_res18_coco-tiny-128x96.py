@@ -1,25 +1,20 @@
 # SimpleBaseline ResNet-18 at 128x96 on the four coco_tiny images: the smallest
 # real model, for tests of the tools (train/test/resume/distributed).
-_base_ = ['./td-hm_res18_synthetic-128x96.py']
-
-train_cfg = dict(max_epochs=2, val_interval=1)
-param_scheduler = [
-    dict(type='LinearLR', begin=0, end=10, start_factor=0.1, by_epoch=False),
+_base_ = [
+    './td-hm_res18_synthetic-128x96.py',
+    '../_base_/data/coco_tiny_overrides.py',
+    '../_base_/test_runs.py'
 ]
-default_hooks = dict(logger=dict(interval=1), checkpoint=dict(interval=1))
-log_processor = dict(window_size=1)
+
+train_cfg = _base_.two_epoch_train_cfg
+param_scheduler = _base_.two_epoch_param_scheduler
+default_hooks = _base_.two_epoch_default_hooks
+log_processor = _base_.two_epoch_log_processor
 
 # the data: ../shared/data/coco_tiny (or $MMPOSE_EXT_COCO_TINY), ground-truth
 # boxes for validation
-coco_tiny = '{{$MMPOSE_EXT_COCO_TINY:../shared/data/coco_tiny}}/'
-train_dataloader = dict(
-    batch_size=4, num_workers=0, persistent_workers=False,
-    dataset=dict(data_root=coco_tiny, ann_file='person_keypoints_tiny.json',
-                 data_prefix=dict(img='')))
-val_dataloader = dict(
-    batch_size=4, num_workers=0, persistent_workers=False,
-    dataset=dict(data_root=coco_tiny, ann_file='person_keypoints_tiny.json',
-                 data_prefix=dict(img=''), bbox_file=None))
+train_dataloader = _base_.coco_tiny_train_dataloader
+val_dataloader = _base_.coco_tiny_val_dataloader
 test_dataloader = val_dataloader
-val_evaluator = dict(ann_file=coco_tiny + 'person_keypoints_tiny.json')
+val_evaluator = _base_.coco_tiny_val_evaluator
 test_evaluator = val_evaluator

@@ -4,7 +4,10 @@
 # From scratch (no ImageNet weights: nothing is downloaded), about 9 minutes
 # on 2 idle CPU cores with the generator's default data (see docs/synthetic.md
 # for the measured AP and time).
-_base_ = ['../_base_/default_runtime.py', '../_base_/data/synthetic.py']
+_base_ = [
+    '../_base_/default_runtime.py', '../_base_/data/synthetic.py',
+    '../_base_/models/imagenet_preprocessor.py'
+]
 
 # ~18k crops seen in total. Small batches and a high Adam rate: with so few
 # samples from scratch, the number of updates is what limits the AP.
@@ -28,11 +31,7 @@ codec = dict(
 
 model = dict(
     type='TopdownPoseEstimator',
-    data_preprocessor=dict(
-        type='PoseDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        bgr_to_rgb=True),
+    data_preprocessor=_base_.imagenet_data_preprocessor,
     backbone=dict(type='ResNet', depth=18),
     head=dict(
         type='HeatmapHead',

@@ -6,7 +6,10 @@
 # Expected: coco/AP >= 0.9 (see docs/tfpose.md for the measured run). Opt-in:
 #   MMPOSE_EXT_SLOW=1 .venv/bin/pytest tests/tools/test_tfpose_tools.py -k overfit
 # or  .venv/bin/mim train mmpose_ext <this config> --work-dir work_dirs/overfit
-_base_ = ['./tfpose_res18-paper_synthetic-128x96.py']
+_base_ = [
+    './tfpose_res18-paper_synthetic-128x96.py',
+    '../_base_/data/coco_tiny_overrides.py'
+]
 
 train_cfg = dict(by_epoch=True, max_epochs=180, val_interval=60)
 optim_wrapper = dict(
@@ -40,15 +43,12 @@ train_pipeline = [
     dict(type='PackPoseInputs')
 ]
 
-coco_tiny = '{{$MMPOSE_EXT_COCO_TINY:../shared/data/coco_tiny}}/'
 train_dataloader = dict(
-    batch_size=16, num_workers=0, persistent_workers=False,
-    dataset=dict(data_root=coco_tiny, ann_file='person_keypoints_tiny.json',
-                 data_prefix=dict(img=''), pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=16, num_workers=0, persistent_workers=False,
-    dataset=dict(data_root=coco_tiny, ann_file='person_keypoints_tiny.json',
-                 data_prefix=dict(img=''), bbox_file=None))
+    _base_.coco_tiny_train_dataloader,
+    batch_size=16,
+    dataset=dict(_base_.coco_tiny_train_dataloader.dataset,
+                 pipeline=train_pipeline))
+val_dataloader = dict(_base_.coco_tiny_val_dataloader, batch_size=16)
 test_dataloader = val_dataloader
-val_evaluator = dict(ann_file=coco_tiny + 'person_keypoints_tiny.json')
+val_evaluator = _base_.coco_tiny_val_evaluator
 test_evaluator = val_evaluator

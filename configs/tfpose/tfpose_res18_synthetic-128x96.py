@@ -15,7 +15,10 @@
 # instead of C5, and the refinement not detached. Seeds 0 / 1: AP 0.140 /
 # 0.141 after the 1,500 iterations; `make quickstart` on the idle machine:
 # 7 min 9 s of training, AP 0.126.
-_base_ = ['../_base_/default_runtime.py', '../_base_/data/synthetic.py']
+_base_ = [
+    '../_base_/default_runtime.py', '../_base_/data/synthetic.py',
+    '../_base_/models/imagenet_preprocessor.py'
+]
 
 max_iters = 1500
 train_cfg = dict(by_epoch=False, max_iters=max_iters, val_interval=max_iters)
@@ -46,11 +49,7 @@ codec = dict(
 
 model = dict(
     type='TopdownPoseEstimator',
-    data_preprocessor=dict(
-        type='PoseDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        bgr_to_rgb=True),
+    data_preprocessor=_base_.imagenet_data_preprocessor,
     backbone=dict(type='ResNet', depth=18, out_indices=(1, 2, 3)),
     neck=dict(
         type='ChannelMapper',

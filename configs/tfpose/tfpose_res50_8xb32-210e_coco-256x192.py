@@ -6,7 +6,10 @@
 # half-body, ImageNet-initialized ResNet, lambda = 50, UDP auxiliary targets.
 # Not in the paper (our choices): 210 epochs, 8 x 32 images per batch, 500
 # iterations of linear warm-up.
-_base_ = ['../_base_/default_runtime.py', '../_base_/data/coco.py']
+_base_ = [
+    '../_base_/default_runtime.py', '../_base_/data/coco.py',
+    '../_base_/models/imagenet_preprocessor.py'
+]
 
 train_cfg = dict(max_epochs=210, val_interval=10)
 optim_wrapper = dict(
@@ -42,11 +45,7 @@ codec = dict(
 # values below (out_indices, in_channels, num_feature_levels) change together.
 model = dict(
     type='TopdownPoseEstimator',
-    data_preprocessor=dict(
-        type='PoseDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        bgr_to_rgb=True),
+    data_preprocessor=_base_.imagenet_data_preprocessor,
     backbone=dict(
         type='ResNet',
         depth=50,

@@ -16,6 +16,8 @@ codec = dict(
 
 model = dict(head=dict(num_keypoints=16, decoder=codec))
 
+# The base's pipelines again, with this config's codec: MMEngine resolves
+# the base's `codec` inside them when it reads the base.
 train_pipeline = [
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale'),

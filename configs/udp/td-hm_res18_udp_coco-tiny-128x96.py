@@ -2,7 +2,11 @@
 # ResNet-18 without ImageNet weights (nothing is downloaded), small
 # deconvolution layers, two iterations on the four coco_tiny images,
 # validation with ground-truth boxes.
-_base_ = ['./td-hm_res50_udp-8xb64-210e_coco-256x192.py']
+_base_ = [
+    './td-hm_res50_udp-8xb64-210e_coco-256x192.py',
+    '../_base_/data/coco_tiny_overrides.py',
+    '../_base_/test_runs.py'
+]
 
 codec = dict(
     type='UDPCodec', input_size=(96, 128), heatmap_size=(24, 32), sigma=1,
@@ -13,6 +17,8 @@ model = dict(
     head=dict(
         in_channels=512, deconv_out_channels=(32, 32, 32), decoder=codec))
 
+# The base's pipelines again, with this config's codec: MMEngine resolves
+# the base's `codec` inside them when it reads the base.
 train_pipeline = [
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale'),
@@ -30,27 +36,16 @@ val_pipeline = [
     dict(type='PackPoseInputs')
 ]
 
-train_cfg = dict(
-    _delete_=True, type='IterBasedTrainLoop', max_iters=2, val_interval=2)
-param_scheduler = [
-    dict(type='LinearLR', begin=0, end=2, start_factor=0.1, by_epoch=False)
-]
-default_hooks = dict(
-    logger=dict(interval=1),
-    checkpoint=dict(by_epoch=False, interval=2, save_best=None))
-log_processor = dict(by_epoch=False, window_size=1)
+train_cfg = dict(_delete_=True, **_base_.two_iteration_train_cfg)
+param_scheduler = _base_.two_iteration_param_scheduler
+default_hooks = _base_.two_iteration_default_hooks
+log_processor = _base_.two_iteration_log_processor
 
 # the data: ../shared/data/coco_tiny (or $MMPOSE_EXT_COCO_TINY)
-coco_tiny = '{{$MMPOSE_EXT_COCO_TINY:../shared/data/coco_tiny}}/'
-train_dataloader = dict(
-    batch_size=4, num_workers=0, persistent_workers=False,
-    dataset=dict(data_root=coco_tiny, ann_file='person_keypoints_tiny.json',
-                 data_prefix=dict(img=''), pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=4, num_workers=0, persistent_workers=False,
-    dataset=dict(data_root=coco_tiny, ann_file='person_keypoints_tiny.json',
-                 data_prefix=dict(img=''), bbox_file=None,
-                 pipeline=val_pipeline))
+train_dataloader = dict(_base_.coco_tiny_train_dataloader, dataset=dict(
+    _base_.coco_tiny_train_dataloader.dataset, pipeline=train_pipeline))
+val_dataloader = dict(_base_.coco_tiny_val_dataloader, dataset=dict(
+    _base_.coco_tiny_val_dataloader.dataset, pipeline=val_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = dict(ann_file=coco_tiny + 'person_keypoints_tiny.json')
+val_evaluator = _base_.coco_tiny_val_evaluator
 test_evaluator = val_evaluator

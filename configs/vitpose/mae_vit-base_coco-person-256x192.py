@@ -11,18 +11,17 @@
 # decoder 512 wide, 8 layers, normalised-pixel loss, AdamW lr 1.5e-4 per
 # 256 images, betas (0.9, 0.95), weight decay 0.05, 40 warm-up epochs, cosine
 # to 1600 epochs.
-_base_ = ['../_base_/default_runtime.py', '../_base_/data/coco.py']
+_base_ = [
+    '../_base_/default_runtime.py', '../_base_/data/coco.py',
+    '../_base_/models/imagenet_preprocessor.py'
+]
 
 embed_dims = 768
 input_size = (192, 256)  # (w, h), as the pose codec
 
 model = dict(
     type='MAEPretrainer',
-    data_preprocessor=dict(
-        type='PoseDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        bgr_to_rgb=True),
+    data_preprocessor=_base_.imagenet_data_preprocessor,
     backbone=dict(
         type='PlainViT',
         arch=dict(embed_dims=embed_dims, num_layers=12, num_heads=12,

@@ -6,7 +6,10 @@
 # The backbone starts from MAE weights: download
 #   https://dl.fbaipublicfiles.com/mae/pretrain/mae_pretrain_vit_base.pth
 # to pretrained/ (see docs/vitpose.md).
-_base_ = ['../_base_/default_runtime.py', '../_base_/data/coco.py']
+_base_ = [
+    '../_base_/default_runtime.py', '../_base_/data/coco.py',
+    '../_base_/models/imagenet_preprocessor.py'
+]
 
 # MMPose's layer-decay constructor lives in a module its registry does not
 # import by itself
@@ -43,11 +46,7 @@ codec = dict(
 
 model = dict(
     type='TopdownPoseEstimator',
-    data_preprocessor=dict(
-        type='PoseDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        bgr_to_rgb=True),
+    data_preprocessor=_base_.imagenet_data_preprocessor,
     backbone=dict(
         type='PlainViT',
         arch=dict(

@@ -2,7 +2,10 @@
 # 2 iterations: the real ViTPose-B recipe (layer decay, clipping, UDP, flip
 # test) at test size, for the tests of mim train / mim test and as the
 # teacher of the tiny distillation configs. No pretrained weights.
-_base_ = ['./td-hm_vitpose-base_8xb64-210e_coco-256x192.py']
+_base_ = [
+    './td-hm_vitpose-base_8xb64-210e_coco-256x192.py',
+    '../_base_/data/coco_tiny_overrides.py'
+]
 
 embed_dims = 64
 num_layers = 2
@@ -36,6 +39,8 @@ model = dict(
         deconv_out_channels=(32, 32),
         decoder=codec))
 
+# The base's pipelines again, with this config's codec: MMEngine resolves
+# the base's `codec` inside them when it reads the base.
 train_pipeline = [
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale'),
@@ -55,16 +60,10 @@ val_pipeline = [
 
 # the data: ../shared/data/coco_tiny (or $MMPOSE_EXT_COCO_TINY), ground-truth
 # boxes for validation
-coco_tiny = '{{$MMPOSE_EXT_COCO_TINY:../shared/data/coco_tiny}}/'
-train_dataloader = dict(
-    batch_size=4, num_workers=0, persistent_workers=False,
-    dataset=dict(data_root=coco_tiny, ann_file='person_keypoints_tiny.json',
-                 data_prefix=dict(img=''), pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=4, num_workers=0, persistent_workers=False,
-    dataset=dict(data_root=coco_tiny, ann_file='person_keypoints_tiny.json',
-                 data_prefix=dict(img=''), bbox_file=None,
-                 pipeline=val_pipeline))
+train_dataloader = dict(_base_.coco_tiny_train_dataloader, dataset=dict(
+    _base_.coco_tiny_train_dataloader.dataset, pipeline=train_pipeline))
+val_dataloader = dict(_base_.coco_tiny_val_dataloader, dataset=dict(
+    _base_.coco_tiny_val_dataloader.dataset, pipeline=val_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = dict(ann_file=coco_tiny + 'person_keypoints_tiny.json')
+val_evaluator = _base_.coco_tiny_val_evaluator
 test_evaluator = val_evaluator

@@ -8,44 +8,28 @@
 #   test_dataloader = val_dataloader
 # Validation and test use the person detector's boxes (bbox_file), as the
 # papers do; MMPose's CocoMetric applies the score threshold and OKS-NMS.
-dataset_type = 'CocoDataset'
-data_mode = 'topdown'
+_base_ = ['./coco_format.py']
+
 data_root = 'data/coco/'
 
 train_dataloader = dict(
-    batch_size=64,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        data_mode=data_mode,
-        ann_file='annotations/person_keypoints_train2017.json',
-        data_prefix=dict(img='train2017/')))
+    batch_size=64, num_workers=2, persistent_workers=True,
+    dataset=dict(data_root=data_root, data_prefix=dict(img='train2017/'),
+                 ann_file='annotations/person_keypoints_train2017.json'))
 val_dataloader = dict(
-    batch_size=32,
-    num_workers=2,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
+    batch_size=32, num_workers=2, persistent_workers=True,
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        data_mode=data_mode,
+        data_root=data_root, data_prefix=dict(img='val2017/'),
         ann_file='annotations/person_keypoints_val2017.json',
         bbox_file=data_root + 'person_detection_results/'
         'COCO_val2017_detections_AP_H_56_person.json',
         # the papers keep every detected box (threshold 0.0) ...
-        filter_cfg=dict(bbox_score_thr=0.0),
-        data_prefix=dict(img='val2017/'),
-        test_mode=True))
+        filter_cfg=dict(bbox_score_thr=0.0)))
 test_dataloader = val_dataloader
 
 # ... rescore each person by box score x mean keypoint score above 0.2 and
 # remove duplicates with OKS-NMS at 0.9 (MMPose's defaults, written out)
 val_evaluator = dict(
-    type='CocoMetric',
     ann_file=data_root + 'annotations/person_keypoints_val2017.json',
     score_mode='bbox_keypoint',
     keypoint_score_thr=0.2,

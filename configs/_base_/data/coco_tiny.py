@@ -4,34 +4,17 @@
 # data_root + 'person_detection_results_tiny.json' for detected ones).
 # Location: $MMPOSE_EXT_COCO_TINY, else ../shared/data/coco_tiny relative to
 # the directory the tools run from (the repository root).
-dataset_type = 'CocoDataset'
-data_mode = 'topdown'
+_base_ = ['./coco_format.py']
+
 data_root = '{{$MMPOSE_EXT_COCO_TINY:../shared/data/coco_tiny}}/'
 
-train_dataloader = dict(
-    batch_size=4,
-    num_workers=0,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        data_mode=data_mode,
-        ann_file='person_keypoints_tiny.json',
-        data_prefix=dict(img='')))
-val_dataloader = dict(
-    batch_size=4,
-    num_workers=0,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        data_mode=data_mode,
-        ann_file='person_keypoints_tiny.json',
-        data_prefix=dict(img=''),
-        test_mode=True))
+# one file is both splits
+tiny_split = dict(
+    data_root=data_root, data_prefix=dict(img=''),
+    ann_file='person_keypoints_tiny.json')
+train_dataloader = dict(batch_size=4, num_workers=0, dataset=tiny_split)
+val_dataloader = dict(batch_size=4, num_workers=0, dataset=tiny_split)
 test_dataloader = val_dataloader
 
-val_evaluator = dict(
-    type='CocoMetric', ann_file=data_root + 'person_keypoints_tiny.json')
+val_evaluator = dict(ann_file=data_root + 'person_keypoints_tiny.json')
 test_evaluator = val_evaluator
