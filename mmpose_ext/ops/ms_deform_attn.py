@@ -17,6 +17,7 @@ after one warning that says so, and callers fall back to a PyTorch path.
 import hashlib
 import os
 import os.path as osp
+import shutil
 import sys
 import warnings
 from typing import Optional
@@ -64,9 +65,16 @@ def ms_deform_attn_kernel(verbose: bool = False):
         from torch.utils.cpp_extension import load
         build_dir = kernel_build_dir()
         os.makedirs(build_dir, exist_ok=True)
+        # compile a copy kept in the cache: the build then does not depend
+        # on where this clone lies, so every clone on the machine reuses it
+        # (the directory name already holds the source's digest)
+        source = osp.join(build_dir, osp.basename(SOURCE))
+        if not osp.isfile(source):
+            shutil.copyfile(SOURCE, source + '.tmp')
+            os.replace(source + '.tmp', source)
         _state['module'] = load(
             name=f'mmpose_ext_ms_deform_attn_cpu_{_source_digest()}',
-            sources=[SOURCE],
+            sources=[source],
             extra_cflags=['-O3', '-fopenmp'],
             extra_ldflags=['-fopenmp'],
             build_directory=build_dir,
