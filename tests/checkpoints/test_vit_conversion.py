@@ -20,30 +20,16 @@ from mmpose_ext.models.backbones import PlainViT
 from mmpose_ext.models.utils import fit_patch_kernel, fit_pos_embed
 from mmpose_ext.tools.convert_vitpose import main as convert_main
 from tests.helpers.vitpose_reference import (official_backbone, official_head,
-                                             official_state_dict)
+                                             official_state_dict,
+                                             vitpose_estimator_cfg)
 
 TINY = dict(embed_dims=64, num_layers=2, num_heads=4, feedforward_channels=256)
 GRID = (4, 3)  # 64x48 inputs
 
 
 def estimator(head):
-    head_cfg = dict(
-        type='HeatmapHead', in_channels=64, out_channels=17,
-        loss=dict(type='KeypointMSELoss', use_target_weight=True))
-    neck = None
-    if head == 'classic':
-        head_cfg.update(deconv_out_channels=(256, 256),
-                        deconv_kernel_sizes=(4, 4))
-    else:
-        neck = dict(type='FeatureMapProcessor', scale_factor=4.0,
-                    apply_relu=True)
-        head_cfg.update(deconv_out_channels=[], deconv_kernel_sizes=[],
-                        final_layer=dict(kernel_size=3, padding=1))
-    model = MODELS.build(dict(
-        type='TopdownPoseEstimator',
-        backbone=dict(type='PlainViT', arch=TINY, img_size=(64, 48)),
-        neck=neck, head=head_cfg))
-    return model.eval()
+    return MODELS.build(vitpose_estimator_cfg(head, TINY, (64, 48),
+                                              64)).eval()
 
 
 @pytest.mark.parametrize('head', ['classic', 'simple'])

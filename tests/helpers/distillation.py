@@ -11,6 +11,7 @@ from mmengine.structures import InstanceData, PixelData
 import mmpose_ext  # noqa: F401  (registers the ViTPose modules)
 from mmpose.registry import MODELS
 from mmpose.structures import PoseDataSample
+from tests.helpers.vitpose_reference import vitpose_estimator_cfg
 
 TINY = dict(embed_dims=64, num_layers=2, num_heads=4, feedforward_channels=256)
 PREPROCESSOR = dict(type='PoseDataPreprocessor', mean=[123.675, 116.28,
@@ -20,23 +21,11 @@ PREPROCESSOR = dict(type='PoseDataPreprocessor', mean=[123.675, 116.28,
 
 def model_cfg(head='classic', arch=TINY, tokens=None, **extra):
     """A tiny ViTPose at 64x48 (4x3 tokens, 16x12 heatmaps)."""
-    head_cfg = dict(type='HeatmapHead', in_channels=arch['embed_dims'],
-                    out_channels=17,
-                    loss=dict(type='KeypointMSELoss', use_target_weight=True))
-    neck = None
-    if head == 'classic':
-        head_cfg.update(deconv_out_channels=(16, 16),
-                        deconv_kernel_sizes=(4, 4))
-    else:
-        neck = dict(type='FeatureMapProcessor', scale_factor=4.0,
-                    apply_relu=True)
-        head_cfg.update(deconv_out_channels=[], deconv_kernel_sizes=[],
-                        final_layer=dict(kernel_size=3, padding=1))
-    backbone = dict(type='PlainViT', arch=arch, img_size=(64, 48))
+    cfg = vitpose_estimator_cfg(head, arch, (64, 48), arch['embed_dims'],
+                                deconv=(16, 16))
+    cfg['data_preprocessor'] = PREPROCESSOR
     if tokens is not None:
-        backbone['knowledge_tokens'] = tokens
-    cfg = dict(type='TopdownPoseEstimator', data_preprocessor=PREPROCESSOR,
-               backbone=backbone, neck=neck, head=head_cfg)
+        cfg['backbone']['knowledge_tokens'] = tokens
     cfg.update(extra)
     return cfg
 

@@ -132,3 +132,29 @@ def official_head(sd, x, head):
                                 sd[b + 'running_var'], sd[b + 'weight'],
                                 sd[b + 'bias'], False, 0., 1e-5))
     return F.conv2d(x, sd['final_layer.weight'], sd['final_layer.bias'])
+
+
+def vitpose_estimator_cfg(head, arch, img_size, in_channels,
+                          deconv=(256, 256)):
+    """MMPose ``TopdownPoseEstimator`` config of the model the oracle
+    checks: ``PlainViT`` (``arch``, ``img_size``) with the classic decoder
+    (two 4x4 deconvolutions of ``deconv`` channels, 1x1 prediction) or the
+    simple one (ReLU, bilinear x4, 3x3 prediction) on ``in_channels``
+    features."""
+    head_cfg = dict(type='HeatmapHead', in_channels=in_channels,
+                    out_channels=17,
+                    loss=dict(type='KeypointMSELoss', use_target_weight=True))
+    neck = None
+    if head == 'classic':
+        head_cfg.update(deconv_out_channels=tuple(deconv),
+                        deconv_kernel_sizes=(4, ) * len(deconv))
+    elif head == 'simple':
+        neck = dict(type='FeatureMapProcessor', scale_factor=4.0,
+                    apply_relu=True)
+        head_cfg.update(deconv_out_channels=[], deconv_kernel_sizes=[],
+                        final_layer=dict(kernel_size=3, padding=1))
+    else:
+        raise ValueError(f"head must be 'classic' or 'simple', got {head!r}")
+    return dict(type='TopdownPoseEstimator',
+                backbone=dict(type='PlainViT', arch=arch, img_size=img_size),
+                neck=neck, head=head_cfg)

@@ -9,7 +9,8 @@ from mmpose_ext.models.backbones import PlainViT
 from mmpose_ext.checkpoints import convert_vitpose_checkpoint
 from tests.helpers.vitpose_reference import (official_backbone,
                                              official_head, official_shapes,
-                                             official_state_dict)
+                                             official_state_dict,
+                                             vitpose_estimator_cfg)
 
 TINY = dict(embed_dims=64, num_layers=2, num_heads=4, feedforward_channels=256)
 IMG = (64, 48)  # -> 4 x 3 tokens with patch 16, padding 2
@@ -197,20 +198,8 @@ def test_vitpose_base_matches_official_forward_at_full_size(head):
     converted, against the official forward to 1e-4."""
     from mmpose.registry import MODELS
     sd = official_state_dict(768, 12, (16, 12), head=head, seed=7)
-    head_cfg = dict(type='HeatmapHead', in_channels=768, out_channels=17)
-    neck = None
-    if head == 'classic':
-        head_cfg.update(deconv_out_channels=(256, 256),
-                        deconv_kernel_sizes=(4, 4))
-    else:
-        neck = dict(type='FeatureMapProcessor', scale_factor=4.0,
-                    apply_relu=True)
-        head_cfg.update(deconv_out_channels=[], deconv_kernel_sizes=[],
-                        final_layer=dict(kernel_size=3, padding=1))
-    model = MODELS.build(dict(
-        type='TopdownPoseEstimator',
-        backbone=dict(type='PlainViT', arch='base', img_size=(256, 192)),
-        neck=neck, head=head_cfg)).eval()
+    model = MODELS.build(vitpose_estimator_cfg(head, 'base', (256, 192),
+                                               768)).eval()
     model.load_state_dict(convert_vitpose_checkpoint(sd), strict=True)
     x = torch.randn(1, 3, 256, 192, generator=torch.Generator().manual_seed(8))
     with torch.no_grad():
