@@ -5,6 +5,7 @@ import shutil
 import torch
 
 from mmpose_ext.checkpoints import safe_torch_load
+from tests.helpers import REPO
 
 CONFIG = 'configs/simplebaseline/td-hm_res18_coco-tiny-128x96.py'
 
@@ -131,7 +132,7 @@ def test_mmpose_test_tool_with_the_checkpoint_hooks(trained_tiny, cli,
     work_dir, _ = trained_tiny
     config = tmp_path / 'with_hooks.py'
     config.write_text(
-        f"_base_ = ['{osp.abspath(CONFIG)}']\n"
+        f"_base_ = ['{REPO / CONFIG}']\n"
         "custom_hooks = [dict(type='WeightsOnlyLoaderHook'),\n"
         "                dict(type='CheckpointFitHook')]\n")
     plain = cli(['python', mmpose_test, CONFIG, work_dir / 'epoch_1.pth',
