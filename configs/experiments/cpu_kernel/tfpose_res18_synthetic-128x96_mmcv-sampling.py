@@ -4,3 +4,6 @@
 _base_ = ['../../tfpose/tfpose_res18_synthetic-128x96.py']
 
 model = dict(head=dict(cpu_sampling=None))
+
+# both arms start from the same seed (the quickstart itself draws one)
+randomness = dict(seed=0)
