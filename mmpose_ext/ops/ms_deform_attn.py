@@ -70,8 +70,11 @@ def ms_deform_attn_kernel(verbose: bool = False):
         # (the directory name already holds the source's digest)
         source = osp.join(build_dir, osp.basename(SOURCE))
         if not osp.isfile(source):
-            shutil.copyfile(SOURCE, source + '.tmp')
-            os.replace(source + '.tmp', source)
+            # a file of this process's own, renamed into place at once:
+            # processes building side by side never see a partial copy
+            partial = f'{source}.{os.getpid()}.tmp'
+            shutil.copyfile(SOURCE, partial)
+            os.replace(partial, source)
         _state['module'] = load(
             name=f'mmpose_ext_ms_deform_attn_cpu_{_source_digest()}',
             sources=[source],
