@@ -47,6 +47,10 @@ CASES = {
                                   dims=8),
     'one pixel maps': dict(shapes=[(1, 1), (2, 1)], queries=3),
     'far outside': dict(shapes=[(4, 4)], spread=1.5),
+    # the head widths with a compiled-in loop length (16, 32, 64)
+    'head width 32': dict(shapes=[(6, 5), (3, 3)], heads=2, dims=32,
+                          spread=0.1),
+    'head width 64': dict(shapes=[(5, 4)], heads=1, dims=64, points=2),
     'TFPose encoder': dict(shapes=[(16, 12), (8, 6), (4, 3)], batch=1,
                            queries=252, heads=8, dims=16, points=4,
                            spread=0.05),

@@ -22,6 +22,7 @@
 #include <ATen/Parallel.h>
 
 #include <cmath>
+#include <type_traits>
 #include <vector>
 
 namespace {
@@ -84,6 +85,134 @@ void check_inputs(const at::Tensor& value, const at::Tensor& spatial_shapes,
 
 }  // namespace
 
+// One (b, q, h) row of the forward: out[0:D] = sum over the L x P points
+// and their four corners of attention x bilinear weight x value row.
+// kD > 0 fixes the head dimension at compile time, so that the inner loops
+// have a constant trip count and vectorize; kD == 0 takes D at run time.
+template <typename scalar_t, int kD>
+inline void forward_row(const scalar_t* __restrict__ val,
+                        const scalar_t* __restrict__ xy,
+                        const scalar_t* __restrict__ a,
+                        scalar_t* __restrict__ out, const int64_t* hw,
+                        const int64_t* start, int64_t b, int64_t h,
+                        int64_t N, int64_t H, int64_t L, int64_t P,
+                        int64_t D_runtime) {
+  const int64_t D = kD > 0 ? kD : D_runtime;
+  for (int64_t d = 0; d < D; ++d) out[d] = 0;
+  for (int64_t l = 0; l < L; ++l) {
+    const int64_t hl = hw[2 * l], wl = hw[2 * l + 1];
+    const scalar_t* level = val + ((b * N + start[l]) * H + h) * D;
+    for (int64_t p = 0; p < P; ++p) {
+      const int64_t lp = l * P + p;
+      const Corners<scalar_t> c(xy[2 * lp], xy[2 * lp + 1], hl, wl);
+      for (int k = 0; k < 4; ++k) {
+        if (c.row[k] < 0) continue;
+        const scalar_t wgt = a[lp] * c.weight[k];
+        const scalar_t* __restrict__ v = level + c.row[k] * H * D;
+#pragma omp simd
+        for (int64_t d = 0; d < D; ++d) out[d] += wgt * v[d];
+      }
+    }
+  }
+}
+
+template <typename scalar_t, int kD>
+void forward_rows(const scalar_t* val, const scalar_t* loc,
+                  const scalar_t* attn, scalar_t* out, const int64_t* hw,
+                  const int64_t* start, int64_t B, int64_t N, int64_t Q,
+                  int64_t H, int64_t L, int64_t P, int64_t D) {
+  // one task per (b, q, h): each writes its own D outputs
+  at::parallel_for(0, B * Q * H, 16, [&](int64_t begin, int64_t end) {
+    for (int64_t bqh = begin; bqh < end; ++bqh) {
+      forward_row<scalar_t, kD>(val, loc + bqh * L * P * 2,
+                                attn + bqh * L * P, out + bqh * D, hw, start,
+                                bqh / (Q * H), bqh % H, N, H, L, P, D);
+    }
+  });
+}
+
+// One (b, q, h) row of the backward: the gradients of its L x P locations
+// and weights, and its share of grad_value (rows of head h of batch b).
+template <typename scalar_t, int kD>
+inline void backward_row(const scalar_t* __restrict__ val,
+                         const scalar_t* __restrict__ g,
+                         const scalar_t* __restrict__ xy,
+                         const scalar_t* __restrict__ a,
+                         scalar_t* __restrict__ gv,
+                         scalar_t* __restrict__ gl_q,
+                         scalar_t* __restrict__ ga_q, const int64_t* hw,
+                         const int64_t* start, int64_t b, int64_t h,
+                         int64_t N, int64_t H, int64_t L, int64_t P,
+                         int64_t D_runtime) {
+  const int64_t D = kD > 0 ? kD : D_runtime;
+  for (int64_t l = 0; l < L; ++l) {
+    const int64_t hl = hw[2 * l], wl = hw[2 * l + 1];
+    const int64_t level = ((b * N + start[l]) * H + h) * D;
+    for (int64_t p = 0; p < P; ++p) {
+      const int64_t lp = l * P + p;
+      const Corners<scalar_t> c(xy[2 * lp], xy[2 * lp + 1], hl, wl);
+      scalar_t sampled_dot = 0;  // <grad, bilinear sample>
+      scalar_t dx_dot = 0, dy_dot = 0;  // <grad, d sample / d px,py>
+      for (int k = 0; k < 4; ++k) {
+        if (c.row[k] < 0) continue;
+        const int64_t row = level + c.row[k] * H * D;
+        const scalar_t* __restrict__ v = val + row;
+        scalar_t* __restrict__ gvr = gv + row;
+        const scalar_t wgt = a[lp] * c.weight[k];
+        scalar_t dot = 0;
+#pragma omp simd reduction(+ : dot)
+        for (int64_t d = 0; d < D; ++d) {
+          dot += g[d] * v[d];
+          gvr[d] += wgt * g[d];
+        }
+        sampled_dot += c.weight[k] * dot;
+        dx_dot += c.dweight_dx[k] * dot;
+        dy_dot += c.dweight_dy[k] * dot;
+      }
+      ga_q[lp] = sampled_dot;
+      // px = x * w_l - 0.5, so d/dx = w_l * d/dpx
+      gl_q[2 * lp] = a[lp] * dx_dot * wl;
+      gl_q[2 * lp + 1] = a[lp] * dy_dot * hl;
+    }
+  }
+}
+
+template <typename scalar_t, int kD>
+void backward_rows(const scalar_t* val, const scalar_t* loc,
+                   const scalar_t* attn, const scalar_t* go, scalar_t* gv,
+                   scalar_t* gl, scalar_t* ga, const int64_t* hw,
+                   const int64_t* start, int64_t B, int64_t N, int64_t Q,
+                   int64_t H, int64_t L, int64_t P, int64_t D) {
+  // One task per (b, h): the value rows a task scatters into,
+  // (b, :, h, :), belong to no other task, so no two threads add to the
+  // same element of grad_value.
+  at::parallel_for(0, B * H, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t bh = begin; bh < end; ++bh) {
+      const int64_t b = bh / H, h = bh % H;
+      for (int64_t q = 0; q < Q; ++q) {
+        const int64_t bqh = (b * Q + q) * H + h;
+        backward_row<scalar_t, kD>(val, go + bqh * D, loc + bqh * L * P * 2,
+                                   attn + bqh * L * P, gv,
+                                   gl + bqh * L * P * 2, ga + bqh * L * P, hw,
+                                   start, b, h, N, H, L, P, D);
+      }
+    }
+  });
+}
+
+// Calls fn.template operator()<kD>() with kD = D for the head widths that
+// have a compiled-in loop length (TFPose's 16 and 32, Deformable DETR's 32,
+// 64), kD = 0 (run-time length) otherwise.
+template <typename Fn>
+void dispatch_head_dim(int64_t D, Fn&& fn) {
+  switch (D) {
+    case 16: fn(std::integral_constant<int, 16>()); break;
+    case 32: fn(std::integral_constant<int, 32>()); break;
+    case 64: fn(std::integral_constant<int, 64>()); break;
+    default: fn(std::integral_constant<int, 0>()); break;
+  }
+}
+
 at::Tensor ms_deform_attn_forward(const at::Tensor& value,
                                   const at::Tensor& spatial_shapes,
                                   const at::Tensor& level_start_index,
@@ -96,40 +225,19 @@ at::Tensor ms_deform_attn_forward(const at::Tensor& value,
   const int64_t Q = sampling_locations.size(1),
                 L = sampling_locations.size(3),
                 P = sampling_locations.size(4);
-  auto output = at::zeros({B, Q, H * D}, value.options());
+  // every element is written by its row's task
+  auto output = at::empty({B, Q, H * D}, value.options());
   const auto shapes = spatial_shapes.contiguous();
   const auto starts = level_start_index.contiguous();
   const int64_t* hw = shapes.data_ptr<int64_t>();
   const int64_t* start = starts.data_ptr<int64_t>();
 
   AT_DISPATCH_FLOATING_TYPES(value.scalar_type(), "ms_deform_attn_forward", [&] {
-    const scalar_t* val = value.data_ptr<scalar_t>();
-    const scalar_t* loc = sampling_locations.data_ptr<scalar_t>();
-    const scalar_t* attn = attention_weights.data_ptr<scalar_t>();
-    scalar_t* out = output.data_ptr<scalar_t>();
-    // one task per (b, q, h): each writes its own D outputs
-    at::parallel_for(0, B * Q * H, 16, [&](int64_t begin, int64_t end) {
-      for (int64_t bqh = begin; bqh < end; ++bqh) {
-        const int64_t h = bqh % H;
-        const int64_t b = bqh / (Q * H);
-        scalar_t* o = out + bqh * D;  // (B, Q, H, D) == (B, Q, H * D)
-        const scalar_t* a = attn + bqh * L * P;
-        const scalar_t* xy = loc + bqh * L * P * 2;
-        for (int64_t l = 0; l < L; ++l) {
-          const int64_t hl = hw[2 * l], wl = hw[2 * l + 1];
-          for (int64_t p = 0; p < P; ++p) {
-            const int64_t lp = l * P + p;
-            const Corners<scalar_t> c(xy[2 * lp], xy[2 * lp + 1], hl, wl);
-            for (int k = 0; k < 4; ++k) {
-              if (c.row[k] < 0) continue;
-              const scalar_t wgt = a[lp] * c.weight[k];
-              const scalar_t* v =
-                  val + ((b * N + start[l] + c.row[k]) * H + h) * D;
-              for (int64_t d = 0; d < D; ++d) o[d] += wgt * v[d];
-            }
-          }
-        }
-      }
+    dispatch_head_dim(D, [&](auto kD) {
+      forward_rows<scalar_t, decltype(kD)::value>(
+          value.data_ptr<scalar_t>(), sampling_locations.data_ptr<scalar_t>(),
+          attention_weights.data_ptr<scalar_t>(), output.data_ptr<scalar_t>(),
+          hw, start, B, N, Q, H, L, P, D);
     });
   });
   return output;
@@ -156,56 +264,12 @@ std::vector<at::Tensor> ms_deform_attn_backward(
   const int64_t* start = starts.data_ptr<int64_t>();
 
   AT_DISPATCH_FLOATING_TYPES(value.scalar_type(), "ms_deform_attn_backward", [&] {
-    const scalar_t* val = value.data_ptr<scalar_t>();
-    const scalar_t* loc = sampling_locations.data_ptr<scalar_t>();
-    const scalar_t* attn = attention_weights.data_ptr<scalar_t>();
-    const scalar_t* go = grad_out.data_ptr<scalar_t>();
-    scalar_t* gv = grad_value.data_ptr<scalar_t>();
-    scalar_t* gl = grad_loc.data_ptr<scalar_t>();
-    scalar_t* ga = grad_attn.data_ptr<scalar_t>();
-    // One task per (b, h): the value rows a task scatters into,
-    // (b, :, h, :), belong to no other task, so no two threads add to the
-    // same element of grad_value.
-    at::parallel_for(0, B * H, 1, [&](int64_t begin, int64_t end) {
-      for (int64_t bh = begin; bh < end; ++bh) {
-        const int64_t b = bh / H, h = bh % H;
-        for (int64_t q = 0; q < Q; ++q) {
-          const int64_t bqh = (b * Q + q) * H + h;
-          const scalar_t* g = go + bqh * D;
-          const scalar_t* a = attn + bqh * L * P;
-          const scalar_t* xy = loc + bqh * L * P * 2;
-          scalar_t* ga_q = ga + bqh * L * P;
-          scalar_t* gl_q = gl + bqh * L * P * 2;
-          for (int64_t l = 0; l < L; ++l) {
-            const int64_t hl = hw[2 * l], wl = hw[2 * l + 1];
-            for (int64_t p = 0; p < P; ++p) {
-              const int64_t lp = l * P + p;
-              const Corners<scalar_t> c(xy[2 * lp], xy[2 * lp + 1], hl, wl);
-              scalar_t sampled_dot = 0;  // <grad, bilinear sample>
-              scalar_t dx_dot = 0, dy_dot = 0;  // <grad, d sample / d px,py>
-              for (int k = 0; k < 4; ++k) {
-                if (c.row[k] < 0) continue;
-                const int64_t row = ((b * N + start[l] + c.row[k]) * H + h) * D;
-                const scalar_t* v = val + row;
-                scalar_t* gvr = gv + row;
-                const scalar_t wgt = a[lp] * c.weight[k];
-                scalar_t dot = 0;
-                for (int64_t d = 0; d < D; ++d) {
-                  dot += g[d] * v[d];
-                  gvr[d] += wgt * g[d];
-                }
-                sampled_dot += c.weight[k] * dot;
-                dx_dot += c.dweight_dx[k] * dot;
-                dy_dot += c.dweight_dy[k] * dot;
-              }
-              ga_q[lp] = sampled_dot;
-              // px = x * w_l - 0.5, so d/dx = w_l * d/dpx
-              gl_q[2 * lp] = a[lp] * dx_dot * wl;
-              gl_q[2 * lp + 1] = a[lp] * dy_dot * hl;
-            }
-          }
-        }
-      }
+    dispatch_head_dim(D, [&](auto kD) {
+      backward_rows<scalar_t, decltype(kD)::value>(
+          value.data_ptr<scalar_t>(), sampling_locations.data_ptr<scalar_t>(),
+          attention_weights.data_ptr<scalar_t>(), grad_out.data_ptr<scalar_t>(),
+          grad_value.data_ptr<scalar_t>(), grad_loc.data_ptr<scalar_t>(),
+          grad_attn.data_ptr<scalar_t>(), hw, start, B, N, Q, H, L, P, D);
     });
   });
   return {grad_value, grad_loc, grad_attn};

@@ -9,7 +9,7 @@ from mmcv.ops.multi_scale_deform_attn import multi_scale_deformable_attn_pytorch
 
 from mmpose_ext.models.layers import (CPUDeformableAttention,
                                       multi_scale_deformable_attn_gather,
-                                      use_cpu_sampling)
+                                      short_softmax, use_cpu_sampling)
 
 SHAPES = [(16, 12), (8, 6), (4, 3), (1, 1)]
 
@@ -142,3 +142,40 @@ def test_tracing_keeps_mmcvs_graph(sampling):
         torch.testing.assert_close(
             traced(query, value, ref_pts), Call(ref)(query, value, ref_pts),
             atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize('sampling', ['kernel', 'gather'])
+def test_module_without_autograd_equals_mmcv(sampling):
+    # inference (no autograd) takes the short softmax's forward alone
+    ref, ours = _mmcv_and_ours(sampling)
+    g = torch.Generator().manual_seed(5)
+    shapes = torch.tensor(SHAPES)
+    n = int(shapes.prod(1).sum())
+    start = torch.cat((shapes.new_zeros(1), shapes.prod(1).cumsum(0)[:-1]))
+    kwargs = dict(value=torch.randn(2, n, 32, generator=g),
+                  query_pos=torch.randn(2, 9, 32, generator=g),
+                  reference_points=torch.rand(2, 9, len(SHAPES), 2,
+                                              generator=g),
+                  spatial_shapes=shapes, level_start_index=start)
+    query = torch.randn(2, 9, 32, generator=g)
+    with torch.no_grad():
+        torch.testing.assert_close(ours(query, **kwargs),
+                                   ref(query, **kwargs), atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize('dtype', [torch.float32, torch.float64])
+def test_short_softmax_equals_softmax_forward_and_backward(dtype):
+    g = torch.Generator().manual_seed(0)
+    logits = (torch.randn(3, 5, 4, 12, generator=g, dtype=dtype) * 20)
+    grad = torch.randn(logits.shape, generator=g, dtype=dtype)
+    ours_in = logits.clone().requires_grad_()
+    ref_in = logits.clone().requires_grad_()
+    ours, ref = short_softmax(ours_in), ref_in.softmax(-1)
+    torch.testing.assert_close(ours, ref)
+    ours.backward(grad)
+    ref.backward(grad)
+    torch.testing.assert_close(ours_in.grad, ref_in.grad)
+    with torch.no_grad():
+        torch.testing.assert_close(short_softmax(logits), ref)
+    assert torch.autograd.gradcheck(
+        short_softmax, (logits[:1, :2].double().requires_grad_(), ))

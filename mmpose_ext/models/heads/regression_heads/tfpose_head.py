@@ -257,7 +257,8 @@ class TFPoseHead(BaseHead):
                     f'{channels} channels, expected embed_dims='
                     f'{self.embed_dims} (map them with a neck such as '
                     'ChannelMapper)')
-            pos = self.positional_encoding(None, feat)  # (B, C, h, w)
+            # the same for every crop (no padding): made once, (1, C, h, w)
+            pos = self.positional_encoding(None, feat[:1])
             # (B, C, h, w) -> (B, h*w, C)
             tokens.append(feat.flatten(2).transpose(1, 2))
             token_pos.append(
@@ -270,7 +271,8 @@ class TFPoseHead(BaseHead):
         valid_ratios = feats[0].new_ones(batch_size, len(feats), 2)
         memory = self.encoder(
             query=torch.cat(tokens, 1),
-            query_pos=torch.cat(token_pos, 1),
+            # a view of one crop's table (B, N, C): no per-crop copy
+            query_pos=torch.cat(token_pos, 1).expand(batch_size, -1, -1),
             key_padding_mask=None,
             spatial_shapes=spatial_shapes,
             level_start_index=level_start_index,

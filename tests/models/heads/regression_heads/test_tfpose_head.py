@@ -44,6 +44,18 @@ def test_forward_shape_and_range():
     assert ((coords > 0) & (coords < 1)).all()
 
 
+def test_each_crop_is_decoded_on_its_own():
+    # the position table is made once per call and shared by the crops:
+    # a crop's result must not depend on the others in its batch
+    head = tiny_tfpose_head().eval()
+    feats = tfpose_features()
+    with torch.no_grad():
+        together = head(feats)
+        alone = torch.cat([head([f[i:i + 1] for f in feats])
+                           for i in range(B)])
+    torch.testing.assert_close(together, alone, atol=1e-6, rtol=0)
+
+
 def test_losses_equal_host_formulas():
     """loss_reg_dec{d}: MMPose's L1Loss with target weights, on every
     decoder layer; loss_aux: 50 x weighted MSE on heatmaps decoded from the
