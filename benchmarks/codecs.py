@@ -1,7 +1,7 @@
 """Encode/decode throughput of mmpose_ext's codecs against MMPose 1.3.2's.
 
     python benchmarks/codecs.py [--instances 1 64 512] [--repeats 7]
-                                [--threads 1]
+                                [--threads 1] [--record results/....json]
 
 Pairs (same settings, same run, seeded inputs): DARKHeatmap against
 ``MSRAHeatmap(unbiased=True)`` and UDPCodec against ``UDPHeatmap`` on 64x48
@@ -24,6 +24,7 @@ decoded coordinates (input pixels) and of the encoded targets; for
 bounds at 2 (docs/codecs.md, "Bounded refinement").
 """
 import argparse
+import sys
 import time
 
 import numpy as np
@@ -32,6 +33,7 @@ from mmpose.codecs import MSRAHeatmap, SimCCLabel, UDPHeatmap
 from mmpose.utils.tensor_utils import to_numpy
 
 from mmpose_ext.codecs import DARKHeatmap, SimDRLabel, UDPCodec
+from mmpose_ext.utils.run_record import LoadSampler, write_record
 
 INPUT, HEATMAP, K = (192, 256), (48, 64), 17
 
@@ -136,28 +138,43 @@ def main(argv=None):
     parser.add_argument('--codecs', nargs='+', default=None,
                         help='names of the pairs to run (default: all): '
                         + ', '.join(repr(name) for name, _, _ in pairs()))
+    parser.add_argument('--record', default=None,
+                        help='write the table and the machine as JSON here')
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     rng = np.random.default_rng(0)
-    print(f'torch threads: {torch.get_num_threads()}; times are the best of '
-          f'{args.repeats} runs in ms; ratio = MMPose time / ours')
-    print('| codec vs MMPose | instances | encode ms (MMPose / ours) | '
-          'encode ratio | decode ms (MMPose / ours) | decode ratio | '
-          'decode ratio of medians | max decode diff px | max target diff |')
-    print('| --- | --- | --- | --- | --- | --- | --- | --- | --- |')
-    for name, ours, ref in pairs():
-        if args.codecs is not None and name not in args.codecs:
-            continue
-        for n in args.instances:
-            r = benchmark(name, ours, ref, n, args.repeats, rng)
-            print(f"| {r['codec']} vs {type(ref).__name__} | {n} | "
-                  f"{r['enc_ref'] * 1e3:.2f} / {r['enc_ours'] * 1e3:.2f} | "
-                  f"{r['enc_ref'] / r['enc_ours']:.1f}x | "
-                  f"{r['dec_ref'] * 1e3:.2f} / {r['dec_ours'] * 1e3:.2f} | "
-                  f"{r['dec_ref'] / r['dec_ours']:.1f}x | "
-                  f"{r['dec_median_ratio']:.1f}x | "
-                  f"{r['dec_diff']:.1e} | {r['enc_diff']:.1e} |")
-
+    lines = [
+        f'torch threads: {torch.get_num_threads()}; times are the best of '
+        f'{args.repeats} runs in ms; ratio = MMPose time / ours',
+        '| codec vs MMPose | instances | encode ms (MMPose / ours) | '
+        'encode ratio | decode ms (MMPose / ours) | decode ratio | '
+        'decode ratio of medians | max decode diff px | max target diff |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- | --- |']
+    print('\n'.join(lines))
+    rows = []
+    with LoadSampler() as load:
+        for name, ours, ref in pairs():
+            if args.codecs is not None and name not in args.codecs:
+                continue
+            for n in args.instances:
+                r = benchmark(name, ours, ref, n, args.repeats, rng)
+                rows.append(r)
+                lines.append(
+                    f"| {r['codec']} vs {type(ref).__name__} | {n} | "
+                    f"{r['enc_ref'] * 1e3:.2f} / {r['enc_ours'] * 1e3:.2f} | "
+                    f"{r['enc_ref'] / r['enc_ours']:.1f}x | "
+                    f"{r['dec_ref'] * 1e3:.2f} / {r['dec_ours'] * 1e3:.2f} | "
+                    f"{r['dec_ref'] / r['dec_ours']:.1f}x | "
+                    f"{r['dec_median_ratio']:.1f}x | "
+                    f"{r['dec_diff']:.1e} | {r['enc_diff']:.1e} |")
+                print(lines[-1])
+    print(f'load average during the run: {load.summary()}')
+    if args.record:
+        write_record(args.record, dict(
+            kind='benchmark', benchmark='codecs',
+            command=' '.join(['python'] + sys.argv),
+            threads=torch.get_num_threads(), repeats=args.repeats,
+            rows=rows, table=lines), load=load)
 
 if __name__ == '__main__':
     main()

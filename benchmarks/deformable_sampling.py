@@ -6,9 +6,11 @@ and forward + backward, at TFPose's encoder and decoder shapes on the
 synthetic set (128x96 input: levels 16x12, 8x6, 4x3), in one run.
 
     .venv/bin/python benchmarks/deformable_sampling.py [--repeats 12] [--threads 1]
+                                                       [--record results/....json]
 """
 import argparse
 import statistics
+import sys
 import time
 
 import torch
@@ -17,6 +19,7 @@ from mmcv.ops.multi_scale_deform_attn import \
 
 from mmpose_ext.models.layers import multi_scale_deformable_attn_gather
 from mmpose_ext.ops import ms_deform_attn_cpu, ms_deform_attn_kernel
+from mmpose_ext.utils.run_record import LoadSampler, write_record
 
 SHAPES = torch.tensor([(16, 12), (8, 6), (4, 3)])
 STARTS = torch.tensor([0, 192, 240])
@@ -45,40 +48,60 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--repeats', type=int, default=12)
     parser.add_argument('--threads', type=int, default=1)
+    parser.add_argument('--record', default=None,
+                        help='write the table and the machine as JSON here')
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if ms_deform_attn_kernel() is None:
         raise SystemExit('the CPU kernel is not built: python -m '
                          'mmpose_ext.ops.build -v')
     n = int(SHAPES.prod(1).sum())
-    print(f'{torch.get_num_threads()} thread(s), median of '
-          f'{args.repeats - 2} runs, batch 8, 8 heads, 3 levels x 4 points')
     names = list(SAMPLERS)
-    print('| queries | head dim | ' + ' | '.join(
-        f'{name} fwd+bwd ms' for name in names) + ' | ' + ' | '.join(
-            f'{name} fwd ms' for name in names) + ' | MMCV / kernel fwd+bwd '
-          '| MMCV / kernel fwd |')
-    print('| ---: ' * (2 * len(names) + 4) + '|')
+    lines = [
+        f'{torch.get_num_threads()} thread(s), median of '
+        f'{args.repeats - 2} runs, batch 8, 8 heads, 3 levels x 4 points',
+        '| queries | head dim | ' + ' | '.join(
+            f'{name} fwd+bwd ms' for name in names) + ' | ' + ' | '.join(
+                f'{name} fwd ms' for name in names) +
+        ' | MMCV / kernel fwd+bwd | MMCV / kernel fwd |',
+        '| ---: ' * (2 * len(names) + 4) + '|']
+    print('\n'.join(lines))
     g = torch.Generator().manual_seed(0)
-    for queries, dims in ((n, 16), (n, 32), (17, 16), (17, 32)):
-        value = torch.randn(8, n, 8, dims, generator=g, requires_grad=True)
-        loc = torch.rand(8, queries, 8, 3, 4, 2, generator=g,
-                         requires_grad=True)
-        weights = torch.rand(8, queries, 8, 3, 4, generator=g,
+    rows = []
+    with LoadSampler() as load:
+        for queries, dims in ((n, 16), (n, 32), (17, 16), (17, 32)):
+            value = torch.randn(8, n, 8, dims, generator=g,
+                                requires_grad=True)
+            loc = torch.rand(8, queries, 8, 3, 4, 2, generator=g,
                              requires_grad=True)
-        row = {}
-        for backward in (True, False):
-            for name, fn in SAMPLERS.items():
-                with torch.set_grad_enabled(backward):
-                    row[name, backward] = _median_ms(
-                        lambda: fn(value, SHAPES, loc, weights),
-                        args.repeats, backward)
-        cells = [row[name, True] for name in names] + \
-            [row[name, False] for name in names]
-        ratios = [row['MMCV', b] / row['kernel', b] for b in (True, False)]
-        print(f'| {queries} | {dims} | ' +
-              ' | '.join(f'{t:.1f}' for t in cells) + ' | ' +
-              ' | '.join(f'{r:.2f}x' for r in ratios) + ' |')
+            weights = torch.rand(8, queries, 8, 3, 4, generator=g,
+                                 requires_grad=True)
+            row = {}
+            for backward in (True, False):
+                for name, fn in SAMPLERS.items():
+                    with torch.set_grad_enabled(backward):
+                        row[name, backward] = _median_ms(
+                            lambda: fn(value, SHAPES, loc, weights),
+                            args.repeats, backward)
+            cells = [row[name, True] for name in names] + \
+                [row[name, False] for name in names]
+            ratios = [row['MMCV', b] / row['kernel', b]
+                      for b in (True, False)]
+            rows.append(dict(queries=queries, dims=dims, **{
+                f'{name} {"fwd+bwd" if b else "fwd"} ms': row[name, b]
+                for name in names for b in (True, False)}))
+            lines.append(f'| {queries} | {dims} | ' +
+                         ' | '.join(f'{t:.1f}' for t in cells) + ' | ' +
+                         ' | '.join(f'{r:.2f}x' for r in ratios) + ' |')
+            print(lines[-1])
+    print(f'load average during the run: {load.summary()}')
+    if args.record:
+        write_record(args.record, dict(
+            kind='benchmark', benchmark='deformable_sampling',
+            command=' '.join(['python'] + sys.argv),
+            threads=torch.get_num_threads(), repeats=args.repeats,
+            rows=rows, table=lines), load=load)
+
 
 if __name__ == '__main__':
     main()

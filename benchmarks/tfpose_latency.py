@@ -2,6 +2,7 @@
 32, in one run.
 
     .venv/bin/python benchmarks/tfpose_latency.py [--repeats 5] [--threads N]
+                                                  [--record results/....json]
 
 What is timed: ``model._forward(images)`` under ``torch.no_grad()`` in eval
 mode (backbone, neck, head forward at 256x192: the inference graph, without
@@ -18,6 +19,8 @@ import time
 
 import torch
 
+from mmpose_ext.utils.run_record import LoadSampler, write_record
+
 sys.path.insert(0, osp.dirname(__file__))
 from _models import SIMPLEBASELINE_R50, build_model  # noqa: E402
 
@@ -29,6 +32,8 @@ def main():
     parser.add_argument('--repeats', type=int, default=5)
     parser.add_argument('--threads', type=int, default=None)
     parser.add_argument('--batch-sizes', type=int, nargs='+', default=[1, 32])
+    parser.add_argument('--record', default=None,
+                        help='write the table and the machine as JSON here')
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -36,27 +41,39 @@ def main():
         'SimpleBaseline-R50': build_model(SIMPLEBASELINE_R50),
         'tfpose_r50': build_model(TFPOSE_R50),
     }
-    print(f'torch {torch.__version__}, {torch.get_num_threads()} threads, '
-          f'median of {args.repeats} runs')
-    print('| batch | model | ms / batch | images / s | ratio to SB-R50 |')
-    print('| --- | --- | --- | --- | --- |')
-    for batch in args.batch_sizes:
-        images = torch.randn(batch, 3, 256, 192)
-        times = {name: [] for name in models}
-        with torch.no_grad():
-            for name, model in models.items():  # warm-up
-                model(images)
-            for _ in range(args.repeats):
-                for name, model in models.items():
-                    start = time.perf_counter()
+    lines = [f'torch {torch.__version__}, {torch.get_num_threads()} threads, '
+             f'median of {args.repeats} runs',
+             '| batch | model | ms / batch | images / s | ratio to SB-R50 |',
+             '| --- | --- | --- | --- | --- |']
+    print('\n'.join(lines))
+    rows = []
+    with LoadSampler() as load:
+        for batch in args.batch_sizes:
+            images = torch.randn(batch, 3, 256, 192)
+            times = {name: [] for name in models}
+            with torch.no_grad():
+                for name, model in models.items():  # warm-up
                     model(images)
-                    times[name].append(time.perf_counter() - start)
-        base = statistics.median(times['SimpleBaseline-R50'])
-        for name, ts in times.items():
-            t = statistics.median(ts)
-            print(f'| {batch} | {name} | {t * 1e3:.1f} | {batch / t:.1f} | '
-                  f'{t / base:.2f} |')
-
+                for _ in range(args.repeats):
+                    for name, model in models.items():
+                        start = time.perf_counter()
+                        model(images)
+                        times[name].append(time.perf_counter() - start)
+            base = statistics.median(times['SimpleBaseline-R50'])
+            for name, ts in times.items():
+                t = statistics.median(ts)
+                rows.append(dict(batch=batch, model=name, ms=t * 1e3,
+                                 ratio=t / base))
+                lines.append(f'| {batch} | {name} | {t * 1e3:.1f} | '
+                             f'{batch / t:.1f} | {t / base:.2f} |')
+                print(lines[-1])
+    print(f'load average during the run: {load.summary()}')
+    if args.record:
+        write_record(args.record, dict(
+            kind='benchmark', benchmark='tfpose_latency',
+            command=' '.join(['python'] + sys.argv),
+            threads=torch.get_num_threads(), repeats=args.repeats,
+            rows=rows, table=lines), load=load)
 
 if __name__ == '__main__':
     main()

@@ -5,11 +5,17 @@ compiled CPU kernel (``cpu_sampling='kernel'``, the default), with the same
 result.
 
     .venv/bin/python benchmarks/tfpose_step.py [--repeats 10] [--threads 1]
+                                               [--record results/....json]
 
 The same real batch (8 crops of the synthetic train set through the
 config's pipeline) is used for every model; the models alternate step by
 step, so a machine shared with other work slows them alike: read the ratio
-column. Also printed: the largest difference between the two samplings'
+column. Each model steps with its config's optimizer (PyTorch's per-tensor
+loop on the CPU); the rows marked "fused optimizer" step both with PyTorch's
+fused CPU implementation of the same optimizer (same update, one kernel
+for all tensors), which removes the per-tensor cost that grows with the
+number of parameter tensors (TFPose 178, SimpleBaseline-R18 71). Also
+printed: the largest difference between the two samplings'
 losses and gradients after one step from the same weights.
 """
 import argparse
@@ -31,6 +37,8 @@ def main():
     parser.add_argument('--repeats', type=int, default=10)
     parser.add_argument('--threads', type=int, default=1)
     parser.add_argument('--data-root', default='data/synthetic')
+    parser.add_argument('--record', default=None,
+                        help='write the table and the machine as JSON here')
     args = parser.parse_args()
     os.environ['MMPOSE_EXT_SYNTHETIC'] = args.data_root
     import torch
@@ -42,6 +50,7 @@ def main():
     from mmpose.registry import MODELS
 
     import mmpose_ext  # noqa: F401
+    from mmpose_ext.utils.run_record import LoadSampler, write_record
     init_default_scope('mmpose')
 
     def build(config, **head):
@@ -91,22 +100,41 @@ def main():
     for label, (model, cfg, batch) in entries.items():
         wrapper = build_optim_wrapper(model, copy.deepcopy(cfg.optim_wrapper))
         steppers[label] = (model, wrapper, batch)
+    for label in ('SimpleBaseline-R18', 'TFPose quickstart, kernel'):
+        model, cfg, batch = build(SB if label.startswith('Simple') else QS)
+        optim = copy.deepcopy(cfg.optim_wrapper)
+        optim.optimizer['fused'] = True
+        steppers[f'{label}, fused optimizer'] = (
+            model, build_optim_wrapper(model, optim), batch)
     times = {label: [] for label in steppers}
-    for r in range(args.repeats + 1):
-        for label, (model, wrapper, batch) in steppers.items():
-            start = time.perf_counter()
-            model.train_step(batch, wrapper)
-            if r:  # the first round warms up
-                times[label].append(time.perf_counter() - start)
+    with LoadSampler() as load:
+        for r in range(args.repeats + 1):
+            for label, (model, wrapper, batch) in steppers.items():
+                start = time.perf_counter()
+                model.train_step(batch, wrapper)
+                if r:  # the first round warms up
+                    times[label].append(time.perf_counter() - start)
     base = statistics.median(times['SimpleBaseline-R18'])
-    print(f'\ntorch {torch.__version__}, {torch.get_num_threads()} thread(s), '
-          f'batch 8 at 128x96, median of {args.repeats} steps\n')
-    print('| model | s / step | ratio to SB-R18 |')
-    print('| --- | ---: | ---: |')
+    fused_base = statistics.median(
+        times['SimpleBaseline-R18, fused optimizer'])
+    lines = [f'torch {torch.__version__}, {torch.get_num_threads()} '
+             f'thread(s), batch 8 at 128x96, median of {args.repeats} steps',
+             '| model | s / step | ratio to SB-R18 (same optimizer '
+             'implementation) |', '| --- | ---: | ---: |']
+    rows = []
     for label, ts in times.items():
         t = statistics.median(ts)
-        print(f'| {label} | {t:.3f} | {t / base:.2f} |')
-
+        ref = fused_base if label.endswith('fused optimizer') else base
+        rows.append(dict(model=label, s_per_step=t, ratio=t / ref))
+        lines.append(f'| {label} | {t:.3f} | {t / ref:.2f} |')
+    print('\n' + '\n'.join(lines))
+    print(f'load average during the run: {load.summary()}')
+    if args.record:
+        write_record(args.record, dict(
+            kind='benchmark', benchmark='tfpose_step',
+            command=' '.join(['python'] + sys.argv),
+            threads=torch.get_num_threads(), repeats=args.repeats,
+            rows=rows, table=lines), load=load)
 
 if __name__ == '__main__':
     sys.exit(main())

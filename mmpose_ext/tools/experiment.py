@@ -1,0 +1,563 @@
+"""Run and render the project's experiments: every measured number comes from
+a record this tool wrote.
+
+    python -m mmpose_ext.tools.experiment list
+    python -m mmpose_ext.tools.experiment run NAME [--jobs 2] [--threads 1]
+    python -m mmpose_ext.tools.experiment render NAME [--plot]
+    python -m mmpose_ext.tools.experiment render --docs [--write]
+
+An experiment is a folder ``configs/experiments/NAME/``: one MMEngine config
+per arm (each inheriting with ``_base_`` what it varies, so that a later
+change of a default cannot move a measured arm) and ``experiment.yml``::
+
+    description: one line
+    data: synthetic              # the data the arms read (see DATA)
+    arms:                        # arm name: its config file (this folder)
+      kernel: tfpose_..._kernel.py
+    seeds: [0, 1, 2]
+    metrics: [coco/AP, coco/AP .5, coco/AR]
+    baseline: mmcv-sampling      # optional: arm the others are paired with
+    claim:                       # optional: what the paired test decides
+      metric: coco/AP
+      type: equivalence          # or superiority
+      tolerance: 0.01            # equivalence: |difference| within this
+      direction: higher          # superiority: which way is better
+
+``run`` trains every (arm, seed) that has no record yet with the package's
+train tool (``--jobs`` at a time, ``--threads`` torch/OpenMP threads and
+``--data-workers`` loader workers each), resumes one that was interrupted
+from its last checkpoint, and writes ``results/NAME/ARM/seedK.json``: the
+config and the hash of its resolved text, the commit, the package versions,
+the machine and its load average over the run, the seed, the iterations,
+the wall time, the metrics at each evaluation, the last logged training
+losses, and where the log is. A record whose config hash no longer matches
+its config is reported as stale and not reused (``--rerun-stale`` runs it
+again).
+
+``render`` prints the experiment's tables in Markdown from its records
+(one row per run; the arms' means; the paired differences from the baseline
+with a bootstrap 95 % interval and the verdict); ``--plot`` draws each
+metric against iterations and wall time, one line per arm and seed, into
+``results/NAME/``. Tables in README.md and docs/ sit between markers::
+
+    <!-- experiment: NAME runs -->      (runs | arms | paired | benchmark)
+    ...
+    <!-- /experiment -->
+
+``render --docs`` checks every marked table against its records (exit 1 on
+a difference); ``--write`` rewrites them. Speed benchmarks write records of
+their own (``benchmarks/*.py --record results/benchmarks/NAME.json``); their
+marker is ``<!-- experiment: benchmarks/NAME benchmark -->``.
+"""
+import argparse
+import glob
+import hashlib
+import json
+import os
+import os.path as osp
+import re
+import subprocess
+import sys
+import time
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+EXPERIMENTS = osp.join(REPO, 'configs', 'experiments')
+RESULTS = osp.join(REPO, 'results')
+DOCS = ('README.md', 'docs/*.md')
+# the environment variable each data name's configs read their root from
+DATA = {'synthetic': 'MMPOSE_EXT_SYNTHETIC'}
+MARKER = re.compile(
+    r'(<!-- experiment: (?P<name>[\w./-]+) (?P<table>runs|arms|paired|'
+    r'benchmark) -->\n)(?P<body>.*?)(<!-- /experiment -->)', re.DOTALL)
+BOOTSTRAP_SAMPLES = 10000
+
+
+# ---------------------------------------------------------------- specs
+
+def load_spec(name: str) -> Dict:
+    """The experiment's ``experiment.yml``, checked: every arm's config
+    exists, seeds and metrics are given, the baseline is an arm."""
+    import yaml
+    folder = osp.join(EXPERIMENTS, name)
+    path = osp.join(folder, 'experiment.yml')
+    if not osp.isfile(path):
+        known = ', '.join(list_experiments()) or 'none'
+        raise SystemExit(f'experiment {name!r}: no {osp.relpath(path, REPO)}'
+                         f' (experiments: {known})')
+    with open(path) as f:
+        spec = yaml.safe_load(f)
+    for key in ('arms', 'seeds', 'metrics'):
+        if not spec.get(key):
+            raise SystemExit(f'{osp.relpath(path, REPO)}: `{key}` is '
+                             'missing or empty')
+    for arm, config in spec['arms'].items():
+        if not osp.isfile(osp.join(folder, config)):
+            raise SystemExit(f'{osp.relpath(path, REPO)}: arm {arm!r} names '
+                             f'{config}, which is not in {folder}')
+    if spec.get('baseline') and spec['baseline'] not in spec['arms']:
+        raise SystemExit(f'{osp.relpath(path, REPO)}: baseline '
+                         f'{spec["baseline"]!r} is not one of the arms')
+    if spec.get('data', 'synthetic') not in DATA:
+        raise SystemExit(f'{osp.relpath(path, REPO)}: data must be one of '
+                         f'{sorted(DATA)}')
+    spec['name'] = name
+    return spec
+
+
+def list_experiments() -> List[str]:
+    return sorted(
+        osp.basename(osp.dirname(p))
+        for p in glob.glob(osp.join(EXPERIMENTS, '*', 'experiment.yml')))
+
+
+def arm_config(spec: Dict, arm: str) -> str:
+    """The arm's config, relative to the repository (absolute if it lies
+    outside)."""
+    path = osp.join(EXPERIMENTS, spec['name'], spec['arms'][arm])
+    rel = osp.relpath(path, REPO)
+    return path if rel.startswith('..') else rel
+
+
+def config_hash(config: str, seed: int) -> str:
+    """sha256 of the resolved config text with the run's seed (environment
+    substitutions left at their defaults, so the data's location on a
+    machine does not change it)."""
+    from mmengine.config import Config
+    env = {k: os.environ.pop(k) for k in DATA.values() if k in os.environ}
+    try:
+        cfg = Config.fromfile(osp.join(REPO, config))
+    finally:
+        os.environ.update(env)
+    cfg.merge_from_dict({'randomness.seed': seed})
+    return hashlib.sha256(cfg.pretty_text.encode()).hexdigest()
+
+
+def record_path(spec: Dict, arm: str, seed: int) -> str:
+    return osp.join(RESULTS, spec['name'], arm, f'seed{seed}.json')
+
+
+def work_dir(spec: Dict, arm: str, seed: int, root: str) -> str:
+    return osp.join(root, spec['name'], arm, f'seed{seed}')
+
+
+def load_records(spec: Dict) -> Dict[Tuple[str, int], Dict]:
+    records = {}
+    for arm in spec['arms']:
+        for seed in spec['seeds']:
+            path = record_path(spec, arm, seed)
+            if osp.isfile(path):
+                with open(path) as f:
+                    records[arm, seed] = json.load(f)
+    return records
+
+
+# ---------------------------------------------------------------- logs
+
+def read_scalars(wd: str) -> Tuple[List[Dict], List[Dict]]:
+    """(training lines, evaluation lines) of every ``vis_data/scalars.json``
+    under the work dir (a resumed run has one per start), in iteration
+    order; a later start's line replaces an earlier one at the same
+    iteration. MMEngine logs an evaluation with the epoch as its step by
+    default, so an evaluation gets the iteration of the training line
+    logged just before it (``iter``)."""
+    train, val = {}, {}
+    for path in sorted(glob.glob(osp.join(wd, '*', 'vis_data',
+                                          'scalars.json'))):
+        last_iter = 0
+        with open(path) as f:
+            for line in f:
+                line = line.strip()
+                if not line:
+                    continue
+                entry = json.loads(line)
+                if 'loss' in entry:
+                    last_iter = entry.get('iter', entry.get('step'))
+                    train[last_iter] = entry
+                else:
+                    val[last_iter] = dict(entry, iter=last_iter)
+    return ([train[k] for k in sorted(train)], [val[k] for k in sorted(val)])
+
+
+def summarize_run(spec: Dict, wd: str) -> Dict:
+    train, val = read_scalars(wd)
+    if not val:
+        raise RuntimeError(f'{wd}: the run logged no evaluation (does the '
+                           'config have a val_interval that it reaches?)')
+    evaluations = []
+    for entry in val:
+        point = {'iter': entry['iter']}
+        for metric in spec['metrics']:
+            if metric not in entry:
+                raise RuntimeError(
+                    f'{wd}: the evaluation at iteration {entry["iter"]} has no '
+                    f'{metric!r} (it logged {sorted(entry)})')
+            point[metric] = entry[metric]
+        evaluations.append(point)
+    last = train[-1] if train else {}
+    # training time from the logged iteration times: time is the mean
+    # seconds per iteration over each logging interval
+    train_s, prev = 0.0, 0
+    for entry in train:
+        step = entry.get('iter', entry.get('step'))
+        train_s += entry.get('time', 0.0) * (step - prev)
+        prev = step
+    logs = sorted(glob.glob(osp.join(wd, '*', '*.log')))
+    return dict(
+        iterations=last.get('iter', evaluations[-1]['iter']),
+        evaluations=evaluations,
+        final={k: v for k, v in evaluations[-1].items() if k != 'iter'},
+        final_losses={k: v for k, v in last.items() if k.startswith('loss')},
+        train_s_from_log=round(train_s, 1),
+        logs=[osp.relpath(p, REPO) for p in logs])
+
+
+# ---------------------------------------------------------------- run
+
+def _command(spec, arm, seed, wd, args):
+    cmd = [sys.executable, '-m', 'mmpose_ext.tools.train',
+           arm_config(spec, arm), '--work-dir', wd, '--cfg-options',
+           f'randomness.seed={seed}',
+           f'train_dataloader.num_workers={args.data_workers}',
+           f'val_dataloader.num_workers={args.data_workers}',
+           f'train_dataloader.persistent_workers={args.data_workers > 0}',
+           f'val_dataloader.persistent_workers={args.data_workers > 0}']
+    if osp.isfile(osp.join(wd, 'last_checkpoint')):
+        cmd.append('--resume')
+    return cmd
+
+
+def run(spec: Dict, args) -> int:
+    from mmpose_ext.utils.run_record import LoadSampler, write_record
+    todo = []
+    for seed in spec['seeds']:  # seed-major: pairs finish together
+        for arm in spec['arms']:
+            path = record_path(spec, arm, seed)
+            digest = config_hash(arm_config(spec, arm), seed)
+            if osp.isfile(path):
+                with open(path) as f:
+                    old = json.load(f)
+                if old.get('config_sha256') == digest:
+                    print(f'{arm} seed {seed}: recorded ({osp.relpath(path, REPO)})')
+                    continue
+                if not args.rerun_stale:
+                    print(f'{arm} seed {seed}: STALE record (its config '
+                          'changed since); --rerun-stale runs it again')
+                    continue
+            todo.append((arm, seed, digest))
+    if not todo:
+        print(f'{spec["name"]}: every run is recorded')
+        return 0
+    env = dict(os.environ)
+    for var in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
+        env[var] = str(args.threads)
+    if args.data_root:
+        env[DATA[spec.get('data', 'synthetic')]] = osp.abspath(args.data_root)
+    env['PYTHONPATH'] = REPO + os.pathsep + env.get('PYTHONPATH', '')
+    failed = 0
+    running = []  # (arm, seed, digest, process, log file, start, sampler)
+    while todo or running:
+        while todo and len(running) < args.jobs:
+            arm, seed, digest = todo.pop(0)
+            wd = work_dir(spec, arm, seed, args.work_root)
+            os.makedirs(wd, exist_ok=True)
+            cmd = _command(spec, arm, seed, wd, args)
+            resumed = '--resume' in cmd
+            print(f'{arm} seed {seed}: {"resuming" if resumed else "start"}'
+                  f' -> {osp.join(wd, "experiment.out")}', flush=True)
+            out = open(osp.join(wd, 'experiment.out'), 'a')
+            sampler = LoadSampler(interval=30).__enter__()
+            proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out,
+                                    stderr=subprocess.STDOUT)
+            running.append((arm, seed, digest, proc, out, time.time(),
+                            sampler, resumed, cmd))
+        time.sleep(2)
+        for item in list(running):
+            arm, seed, digest, proc, out, start, sampler, resumed, cmd = item
+            if proc.poll() is None:
+                continue
+            running.remove(item)
+            sampler.__exit__(None, None, None)
+            out.close()
+            wd = work_dir(spec, arm, seed, args.work_root)
+            if proc.returncode != 0:
+                failed += 1
+                print(f'{arm} seed {seed}: FAILED (exit {proc.returncode}); '
+                      f'see {osp.join(wd, "experiment.out")}', flush=True)
+                continue
+            summary = summarize_run(spec, wd)
+            record = write_record(record_path(spec, arm, seed), dict(
+                kind='training', experiment=spec['name'], arm=arm,
+                seed=seed, config=arm_config(spec, arm),
+                config_sha256=digest,
+                command=' '.join(['python'] + cmd[1:]),
+                threads=args.threads, jobs=args.jobs,
+                data_workers=args.data_workers,
+                wall_s=round(time.time() - start, 1),
+                resumed=resumed, **summary), load=sampler)
+            print(f'{arm} seed {seed}: done, '
+                  + ', '.join(f'{k} {v:.3f}' for k, v in
+                              record['final'].items()), flush=True)
+    return 1 if failed else 0
+
+
+# ---------------------------------------------------------------- render
+
+def _fmt(value) -> str:
+    return '—' if value is None else f'{value:.3f}'
+
+
+def _bootstrap_ci(diffs: np.ndarray) -> Tuple[float, float]:
+    """Paired bootstrap 95 % interval of the mean difference (resampling
+    seeds; fixed generator, so the table is reproducible)."""
+    rng = np.random.default_rng(0)
+    idx = rng.integers(0, len(diffs), (BOOTSTRAP_SAMPLES, len(diffs)))
+    means = diffs[idx].mean(1)
+    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+
+def verdict(diffs: np.ndarray, claim: Optional[Dict]) -> str:
+    """reproduced / not reproduced / inconclusive, from the paired
+    differences' bootstrap interval and the claim."""
+    if claim is None or len(diffs) < 2:
+        return 'inconclusive (fewer than 2 pairs)' if claim else '—'
+    low, high = _bootstrap_ci(diffs)
+    resolution = (high - low) / 2
+    if claim['type'] == 'equivalence':
+        tol = claim['tolerance']
+        if -tol <= low and high <= tol:
+            return f'reproduced (95 % CI within ±{tol:g})'
+        if high < -tol or low > tol:
+            return f'not reproduced (95 % CI outside ±{tol:g})'
+        return f'inconclusive (resolves ±{resolution:.3f})'
+    sign = 1 if claim.get('direction', 'higher') == 'higher' else -1
+    low, high = sorted((sign * low, sign * high))
+    if low > 0:
+        return 'reproduced (95 % CI above 0)'
+    if high < 0:
+        return 'not reproduced (95 % CI below 0)'
+    return f'inconclusive (resolves ±{resolution:.3f})'
+
+
+def render_table(spec: Dict, table: str) -> str:
+    records = load_records(spec)
+    metrics = spec['metrics']
+    lines = []
+    if table == 'runs':
+        lines.append('| arm | seed | ' + ' | '.join(metrics) +
+                     ' | iterations | wall min | load avg |')
+        lines.append('| --- | ---: | ' + '---: | ' * len(metrics) +
+                     '---: | ---: | ---: |')
+        for arm in spec['arms']:
+            for seed in spec['seeds']:
+                rec = records.get((arm, seed))
+                if rec is None:
+                    lines.append(f'| {arm} | {seed} | ' + ' | '.join(
+                        ['not run'] * len(metrics)) + ' | — | — | — |')
+                    continue
+                load = (rec.get('load_average') or {}).get('mean')
+                lines.append(
+                    f'| {arm} | {seed} | ' + ' | '.join(
+                        _fmt(rec['final'][m]) for m in metrics) +
+                    f" | {rec['iterations']} | {rec['wall_s'] / 60:.1f} | "
+                    f"{'—' if load is None else f'{load:.1f}'} |")
+    elif table == 'arms':
+        lines.append('| arm | runs | ' + ' | '.join(
+            f'{m} mean ± sd' for m in metrics) + ' |')
+        lines.append('| --- | ---: | ' + '---: | ' * len(metrics))
+        for arm in spec['arms']:
+            recs = [records[arm, s] for s in spec['seeds']
+                    if (arm, s) in records]
+            cells = []
+            for m in metrics:
+                vals = np.array([r['final'][m] for r in recs])
+                cells.append('—' if not len(vals) else
+                             f'{vals.mean():.3f} ± {vals.std(ddof=1):.3f}'
+                             if len(vals) > 1 else f'{vals[0]:.3f}')
+            lines.append(f'| {arm} | {len(recs)} | ' + ' | '.join(cells) +
+                         ' |')
+    elif table == 'paired':
+        base = spec.get('baseline')
+        if not base:
+            raise SystemExit(f'{spec["name"]}: a paired table needs a '
+                             '`baseline` arm in experiment.yml')
+        claim = spec.get('claim')
+        metric = claim['metric'] if claim else metrics[0]
+        lines.append(f'| arm − {base} | pairs (seeds) | {metric}: '
+                     'differences | mean | 95 % CI (paired bootstrap) | '
+                     'verdict |')
+        lines.append('| --- | --- | --- | ---: | --- | --- |')
+        for arm in spec['arms']:
+            if arm == base:
+                continue
+            seeds = [s for s in spec['seeds']
+                     if (arm, s) in records and (base, s) in records]
+            diffs = np.array([records[arm, s]['final'][metric] -
+                              records[base, s]['final'][metric]
+                              for s in seeds])
+            if not len(diffs):
+                lines.append(f'| {arm} | 0 | — | — | — | not run |')
+                continue
+            low, high = (_bootstrap_ci(diffs) if len(diffs) > 1 else
+                         (float('nan'), float('nan')))
+            lines.append(
+                f'| {arm} | {len(seeds)} ({", ".join(map(str, seeds))}) | '
+                + ', '.join(f'{d:+.3f}' for d in diffs) +
+                f' | {diffs.mean():+.3f} | [{low:+.3f}, {high:+.3f}] | '
+                f'{verdict(diffs, claim)} |')
+    else:
+        raise SystemExit(f'unknown table {table!r}')
+    return '\n'.join(lines) + '\n'
+
+
+def render_benchmark(name: str) -> str:
+    path = osp.join(RESULTS, f'{name}.json')
+    if not osp.isfile(path):
+        raise SystemExit(f'no benchmark record {osp.relpath(path, REPO)}: '
+                         f'run the benchmark with --record {osp.relpath(path, REPO)}')
+    with open(path) as f:
+        rec = json.load(f)
+    load = rec.get('load_average') or {}
+    head = (f"{rec['date'][:10]}, {rec['machine']['cpu']}, "
+            f"{rec['machine']['cores']} cores, load average "
+            f"{load.get('min', '?')}-{load.get('max', '?')} during the run, "
+            f"commit {str(rec['commit'])[:8]}: `{rec['command']}`")
+    return head + '\n\n' + '\n'.join(rec['table'][1:]) + '\n'
+
+
+def render_block(name: str, table: str) -> str:
+    if table == 'benchmark':
+        return render_benchmark(name)
+    return render_table(load_spec(name), table)
+
+
+def plot(spec: Dict) -> List[str]:
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    records = load_records(spec)
+    paths = []
+    for metric in spec['metrics']:
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+        for i, arm in enumerate(spec['arms']):
+            for seed in spec['seeds']:
+                rec = records.get((arm, seed))
+                if rec is None:
+                    continue
+                its = [e['iter'] for e in rec['evaluations']]
+                vals = [e[metric] for e in rec['evaluations']]
+                per_iter = rec['wall_s'] / max(rec['iterations'], 1) / 60
+                style = dict(color=f'C{i}', marker='o',
+                             label=f'{arm} seed {seed}')
+                axes[0].plot(its, vals, **style)
+                axes[1].plot([t * per_iter for t in its], vals, **style)
+        axes[0].set_xlabel('iteration')
+        axes[1].set_xlabel('wall time (min, this run\'s machine)')
+        for ax in axes:
+            ax.set_ylabel(metric)
+            ax.grid(alpha=0.3)
+        axes[1].legend(fontsize=7)
+        fig.suptitle(f'{spec["name"]}: {metric}')
+        fig.tight_layout()
+        path = osp.join(RESULTS, spec['name'],
+                        re.sub(r'[^\w.]+', '_', metric) + '.png')
+        os.makedirs(osp.dirname(path), exist_ok=True)
+        fig.savefig(path, dpi=90)
+        plt.close(fig)
+        paths.append(path)
+    return paths
+
+
+def doc_blocks() -> List[Tuple[str, re.Match]]:
+    """(document, match) for every marked table in README.md and docs/."""
+    blocks = []
+    for pattern in DOCS:
+        for path in sorted(glob.glob(osp.join(REPO, pattern))):
+            with open(path) as f:
+                text = f.read()
+            blocks += [(path, m) for m in MARKER.finditer(text)]
+    return blocks
+
+
+def check_docs(write: bool) -> int:
+    stale = 0
+    for path in sorted({p for p, _ in doc_blocks()}):
+        with open(path) as f:
+            text = f.read()
+
+        def replace(m):
+            nonlocal stale
+            want = render_block(m['name'], m['table'])
+            if m['body'] != want:
+                stale += 1
+                print(f'{osp.relpath(path, REPO)}: {m["name"]} {m["table"]}'
+                      ' differs from its records')
+            return m.group(1) + want + m.group(5)
+
+        new = MARKER.sub(replace, text)
+        if write and new != text:
+            with open(path, 'w') as f:
+                f.write(new)
+    if stale and not write:
+        print('rewrite with: python -m mmpose_ext.tools.experiment render '
+              '--docs --write')
+    return 1 if stale and not write else 0
+
+
+# ---------------------------------------------------------------- main
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    sub = parser.add_subparsers(dest='action', required=True)
+    sub.add_parser('list', help='the experiments and how many runs each '
+                   'has recorded')
+    p = sub.add_parser('run', help='train the runs without a record')
+    p.add_argument('name')
+    p.add_argument('--jobs', type=int, default=1,
+                   help='training processes at once (2 cores: at most 2)')
+    p.add_argument('--threads', type=int, default=1,
+                   help='torch/OpenMP threads per process')
+    p.add_argument('--data-workers', type=int, default=1)
+    p.add_argument('--data-root', default='data/synthetic',
+                   help='where the synthetic set is')
+    p.add_argument('--work-root', default='work_dirs/experiments')
+    p.add_argument('--rerun-stale', action='store_true')
+    p = sub.add_parser('render', help='print the tables from the records')
+    p.add_argument('name', nargs='?')
+    p.add_argument('--table', choices=('runs', 'arms', 'paired'),
+                   action='append')
+    p.add_argument('--plot', action='store_true')
+    p.add_argument('--docs', action='store_true',
+                   help='check the marked tables in README.md and docs/')
+    p.add_argument('--write', action='store_true',
+                   help='with --docs: rewrite the marked tables')
+    args = parser.parse_args(argv)
+    if args.action == 'list':
+        for name in list_experiments():
+            spec = load_spec(name)
+            n = len(load_records(spec))
+            total = len(spec['arms']) * len(spec['seeds'])
+            print(f'{name}: {n}/{total} runs recorded; '
+                  f'{spec.get("description", "")}')
+        return 0
+    if args.action == 'run':
+        return run(load_spec(args.name), args)
+    if args.docs:
+        return check_docs(args.write)
+    if not args.name:
+        parser.error('render needs an experiment name or --docs')
+    spec = load_spec(args.name)
+    tables = args.table or (['runs', 'arms'] +
+                            (['paired'] if spec.get('baseline') else []))
+    for table in tables:
+        print(render_table(spec, table))
+    if args.plot:
+        for path in plot(spec):
+            print('plot:', osp.relpath(path, REPO))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,195 @@
+"""The experiment runner: specs, records from the training logs, tables and
+verdicts, the marked tables in the docs, and a real run that is killed and
+resumed."""
+import json
+import os
+import os.path as osp
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from mmpose_ext.tools import experiment as ex
+from tests.helpers import REPO
+
+
+@pytest.fixture
+def sandbox(tmp_path, monkeypatch):
+    """An experiments folder and a results folder of the test's own."""
+    exps, results = tmp_path / 'experiments', tmp_path / 'results'
+    exps.mkdir()
+    results.mkdir()
+    monkeypatch.setattr(ex, 'EXPERIMENTS', str(exps))
+    monkeypatch.setattr(ex, 'RESULTS', str(results))
+    return tmp_path
+
+
+def write_spec(root, name, body, arms=('a', 'b')):
+    folder = root / 'experiments' / name
+    folder.mkdir(parents=True)
+    for arm in arms:
+        (folder / f'{arm}.py').write_text('x = 1\n')
+    (folder / 'experiment.yml').write_text(body)
+    return folder
+
+
+SPEC = """description: test
+arms: {a: a.py, b: b.py}
+seeds: [0, 1, 2]
+metrics: [coco/AP]
+baseline: a
+claim: {metric: coco/AP, type: equivalence, tolerance: 0.01}
+"""
+
+
+def write_record(root, name, arm, seed, ap):
+    path = root / 'results' / name / arm / f'seed{seed}.json'
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(dict(
+        final={'coco/AP': ap}, iterations=100, wall_s=60.0,
+        evaluations=[{'iter': 100, 'coco/AP': ap}],
+        load_average=dict(mean=1.0))))
+
+
+def test_spec_errors_name_the_problem(sandbox):
+    with pytest.raises(SystemExit, match='no .*experiment.yml'):
+        ex.load_spec('missing')
+    write_spec(sandbox, 'bad', SPEC.replace('b: b.py', 'b: gone.py'))
+    with pytest.raises(SystemExit, match="arm 'b' names gone.py"):
+        ex.load_spec('bad')
+    write_spec(sandbox, 'nobase', SPEC.replace('baseline: a', 'baseline: c'))
+    with pytest.raises(SystemExit, match="baseline 'c' is not one"):
+        ex.load_spec('nobase')
+
+
+def test_tables_and_paired_verdict(sandbox):
+    write_spec(sandbox, 'e', SPEC)
+    for seed, (a, b) in enumerate([(0.140, 0.142), (0.150, 0.149),
+                                   (0.130, 0.133)]):
+        write_record(sandbox, 'e', 'a', seed, a)
+        write_record(sandbox, 'e', 'b', seed, b)
+    spec = ex.load_spec('e')
+    runs = ex.render_table(spec, 'runs')
+    assert '| b | 1 | 0.149 | 100 | 1.0 | 1.0 |' in runs
+    arms = ex.render_table(spec, 'arms')
+    assert '| a | 3 | 0.140 ± 0.010 |' in arms
+    paired = ex.render_table(spec, 'paired')
+    assert '+0.002, -0.001, +0.003' in paired
+    assert 'reproduced (95 % CI within ±0.01)' in paired
+
+
+def test_verdicts():
+    eq = dict(metric='m', type='equivalence', tolerance=0.01)
+    assert ex.verdict(np.array([0.001, -0.002, 0.0]), eq).startswith(
+        'reproduced')
+    assert ex.verdict(np.array([0.05, 0.06, 0.04]), eq).startswith(
+        'not reproduced')
+    assert ex.verdict(np.array([0.02, -0.02, 0.0]), eq).startswith(
+        'inconclusive')
+    sup = dict(metric='m', type='superiority', direction='higher')
+    assert ex.verdict(np.array([0.02, 0.03, 0.01]), sup).startswith(
+        'reproduced')
+    assert ex.verdict(np.array([-0.02, -0.03, -0.01]), sup).startswith(
+        'not reproduced')
+    lower = dict(sup, direction='lower')
+    assert ex.verdict(np.array([-0.02, -0.03, -0.01]), lower).startswith(
+        'reproduced')
+    assert ex.verdict(np.array([0.02]), eq).startswith('inconclusive')
+
+
+def test_marked_tables_are_checked_and_rewritten(sandbox, monkeypatch):
+    write_spec(sandbox, 'e', SPEC)
+    for seed in range(3):
+        write_record(sandbox, 'e', 'a', seed, 0.1)
+        write_record(sandbox, 'e', 'b', seed, 0.1)
+    doc = sandbox / 'doc.md'
+    doc.write_text('text\n<!-- experiment: e arms -->\n| old |\n'
+                   '<!-- /experiment -->\nmore\n')
+    monkeypatch.setattr(ex, 'REPO', str(sandbox))
+    monkeypatch.setattr(ex, 'DOCS', ('doc.md', ))
+    assert ex.check_docs(write=False) == 1
+    assert ex.check_docs(write=True) == 0
+    assert ex.check_docs(write=False) == 0
+    text = doc.read_text()
+    assert '| a | 3 | 0.100 ± 0.000 |' in text and '| old |' not in text
+    assert text.startswith('text\n') and text.endswith('more\n')
+
+
+def test_scalars_of_a_resumed_run_are_merged(tmp_path):
+    first = tmp_path / '20260101_000000' / 'vis_data'
+    second = tmp_path / '20260101_010000' / 'vis_data'
+    first.mkdir(parents=True)
+    second.mkdir(parents=True)
+    first.joinpath('scalars.json').write_text(
+        '{"loss": 2.0, "loss_kpt": 2.0, "iter": 10, "step": 10, '
+        '"time": 0.5}\n{"loss": 1.5, "loss_kpt": 1.5, "iter": 20, '
+        '"step": 20, "time": 0.5}\n')
+    second.joinpath('scalars.json').write_text(
+        '{"loss": 1.2, "loss_kpt": 1.2, "iter": 30, "step": 30, '
+        '"time": 0.4}\n{"coco/AP": 0.2, "coco/AR": 0.3, "step": 0}\n')
+    spec = dict(metrics=['coco/AP'])
+    summary = ex.summarize_run(spec, str(tmp_path))
+    assert summary['iterations'] == 30
+    assert summary['final'] == {'coco/AP': 0.2}
+    assert summary['final_losses'] == {'loss': 1.2, 'loss_kpt': 1.2}
+    assert summary['train_s_from_log'] == pytest.approx(14.0)
+    with pytest.raises(RuntimeError, match="no 'coco/AP .5'"):
+        ex.summarize_run(dict(metrics=['coco/AP .5']), str(tmp_path))
+
+
+def test_a_killed_run_resumes_and_a_recorded_run_is_not_rerun(
+        sandbox, tmp_path):
+    """A real (tiny) TFPose run through the runner: killed after its first
+    checkpoint, run again (it resumes), then run a third time (nothing to
+    do)."""
+    folder = sandbox / 'experiments' / 'tiny'
+    folder.mkdir(parents=True)
+    base = REPO / 'tests' / 'fixtures' / 'configs' / 'tfpose_tiny_synthetic.py'
+    (folder / 'arm.py').write_text(
+        f"_base_ = ['{base}']\n"
+        "train_cfg = dict(by_epoch=False, max_iters=40, val_interval=40)\n"
+        "default_hooks = dict(checkpoint=dict(type='CheckpointHook', "
+        "interval=10, by_epoch=False), logger=dict(type='LoggerHook', "
+        "interval=10))\n")
+    (folder / 'experiment.yml').write_text(
+        'arms: {arm: arm.py}\nseeds: [3]\nmetrics: [coco/AP]\n')
+    data = tmp_path / 'data'
+    subprocess.run([sys.executable, '-m', 'mmpose_ext.synthetic', '--out',
+                    str(data), '--num-train', '16', '--num-val', '4'], check=True,
+                   cwd=REPO, capture_output=True)
+    cmd = [sys.executable, '-c',
+           'import sys; from mmpose_ext.tools import experiment as ex; '
+           f'ex.EXPERIMENTS = {str(sandbox / "experiments")!r}; '
+           f'ex.RESULTS = {str(sandbox / "results")!r}; '
+           'sys.exit(ex.main(sys.argv[1:]))',
+           'run', 'tiny', '--data-root', str(data), '--work-root',
+           str(tmp_path / 'work'), '--data-workers', '0']
+    wd = tmp_path / 'work' / 'tiny' / 'arm' / 'seed3'
+    proc = subprocess.Popen(cmd, cwd=REPO, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.time() + 300
+    while not (wd / 'last_checkpoint').exists():
+        assert proc.poll() is None, proc.stdout.read().decode()[-3000:]
+        assert time.time() < deadline, 'no checkpoint within 300 s'
+        time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGKILL)  # the runner and its training
+    proc.wait()
+    record = sandbox / 'results' / 'tiny' / 'arm' / 'seed3.json'
+    assert not record.exists()
+    out = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True,
+                         timeout=600)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    assert 'resuming' in out.stdout
+    rec = json.loads(record.read_text())
+    assert rec['resumed'] and rec['iterations'] == 40 and rec['seed'] == 3
+    assert rec['evaluations'][-1]['iter'] == 40
+    assert 'coco/AP' in rec['final'] and rec['config_sha256']
+    for key in ('commit', 'packages', 'machine', 'load_average', 'wall_s',
+                'final_losses', 'logs'):
+        assert rec[key], key
+    again = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True,
+                           timeout=300)
+    assert again.returncode == 0 and 'every run is recorded' in again.stdout
