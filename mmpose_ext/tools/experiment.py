@@ -423,7 +423,9 @@ def render_benchmark(name: str) -> str:
     head = (f"{rec['date'][:10]}, {rec['machine']['cpu']}, "
             f"{rec['machine']['cores']} cores, load average "
             f"{load.get('min', '?')}-{load.get('max', '?')} during the run, "
-            f"commit {str(rec['commit'])[:8]}: `{rec['command']}`")
+            f"commit {str(rec['commit'])[:8]}"
+            f"{' with uncommitted changes' if str(rec['commit']).endswith('+dirty') else ''}"
+            f": `{rec['command']}`")
     return head + '\n\n' + '\n'.join(rec['table'][1:]) + '\n'
 
 

@@ -193,3 +193,11 @@ def test_a_killed_run_resumes_and_a_recorded_run_is_not_rerun(
     again = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True,
                            timeout=300)
     assert again.returncode == 0 and 'every run is recorded' in again.stdout
+
+
+def test_docs_tables_equal_their_records():
+    """Every marked table in README.md and docs/ is what `render` makes of
+    its records (rewrite with `python -m mmpose_ext.tools.experiment render
+    --docs --write` after a run)."""
+    assert ex.doc_blocks(), 'no marked tables found'
+    assert ex.check_docs(write=False) == 0
