@@ -230,7 +230,8 @@ def _command(spec, arm, seed, wd, args):
 
 
 def run(spec: Dict, args) -> int:
-    from mmpose_ext.utils.run_record import LoadSampler, write_record
+    from mmpose_ext.utils.run_record import (LoadSampler, git_commit,
+                                             write_record)
     todo = []
     for seed in spec['seeds']:  # seed-major: pairs finish together
         for arm in spec['arms']:
@@ -271,11 +272,14 @@ def run(spec: Dict, args) -> int:
             sampler = LoadSampler(interval=30).__enter__()
             proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out,
                                     stderr=subprocess.STDOUT)
+            # the commit the run starts from (not the one checked out when
+            # it ends)
             running.append((arm, seed, digest, proc, out, time.time(),
-                            sampler, resumed, cmd))
+                            sampler, resumed, cmd, git_commit()))
         time.sleep(2)
         for item in list(running):
-            arm, seed, digest, proc, out, start, sampler, resumed, cmd = item
+            (arm, seed, digest, proc, out, start, sampler, resumed, cmd,
+             commit) = item
             if proc.poll() is None:
                 continue
             running.remove(item)
@@ -290,7 +294,7 @@ def run(spec: Dict, args) -> int:
             summary = summarize_run(spec, wd)
             record = write_record(record_path(spec, arm, seed), dict(
                 kind='training', experiment=spec['name'], arm=arm,
-                seed=seed, config=arm_config(spec, arm),
+                seed=seed, commit=commit, config=arm_config(spec, arm),
                 config_sha256=digest,
                 command=' '.join(['python'] + cmd[1:]),
                 threads=args.threads, jobs=args.jobs,
