@@ -22,6 +22,15 @@ change of a default cannot move a measured arm) and ``experiment.yml``::
       type: equivalence          # or superiority
       tolerance: 0.01            # equivalence: |difference| within this
       direction: higher          # superiority: which way is better
+    claims:                      # optional: a claim per arm instead
+      kernel: {metric: coco/AP, type: equivalence, tolerance: 0.01}
+    kind: train                  # or frozen_decoder (see below)
+
+``kind: frozen_decoder`` trains only TFPose decoders on the cached memory of
+a frozen trained model (``mmpose_ext.tools.frozen_decoder``); its spec names
+that model's run, ``checkpoint_from: EXPERIMENT/ARM/seedK`` (the final
+checkpoint of that run's work dir), and its records hold the tool's
+evaluations (``result.json``).
 
 ``run`` trains every (arm, seed) that has no record yet with the package's
 train tool (``--jobs`` at a time, ``--threads`` torch/OpenMP threads and
@@ -100,6 +109,13 @@ def load_spec(name: str) -> Dict:
     if spec.get('baseline') and spec['baseline'] not in spec['arms']:
         raise SystemExit(f'{osp.relpath(path, REPO)}: baseline '
                          f'{spec["baseline"]!r} is not one of the arms')
+    if spec.get('kind', 'train') not in ('train', 'frozen_decoder'):
+        raise SystemExit(f'{osp.relpath(path, REPO)}: kind must be train '
+                         'or frozen_decoder')
+    for arm in spec.get('claims') or {}:
+        if arm not in spec['arms']:
+            raise SystemExit(f'{osp.relpath(path, REPO)}: claims names '
+                             f'{arm!r}, which is not an arm')
     if spec.get('data', 'synthetic') not in DATA:
         raise SystemExit(f'{osp.relpath(path, REPO)}: data must be one of '
                          f'{sorted(DATA)}')
@@ -214,9 +230,46 @@ def summarize_run(spec: Dict, wd: str) -> Dict:
         logs=[osp.relpath(p, REPO) for p in logs])
 
 
+def summarize_result(spec: Dict, wd: str) -> Dict:
+    """The record fields of a frozen-decoder run, from its result.json."""
+    with open(osp.join(wd, 'result.json')) as f:
+        result = json.load(f)
+    for metric in spec['metrics']:
+        if metric not in result['final']:
+            raise RuntimeError(f'{wd}/result.json has no {metric!r} (it has '
+                               f'{sorted(result["final"])})')
+    return dict(iterations=result['iterations'],
+                evaluations=result['evaluations'], final=result['final'],
+                final_losses=result.get('final_losses', {}),
+                train_s_from_log=result.get('train_s'),
+                logs=[osp.relpath(osp.join(wd, 'experiment.out'), REPO)])
+
+
 # ---------------------------------------------------------------- run
 
+def frozen_checkpoint(spec: Dict, args) -> str:
+    """The final checkpoint of the run named by ``checkpoint_from``."""
+    source = spec.get('checkpoint_from')
+    if not source or source.count('/') != 2:
+        raise SystemExit(f'{spec["name"]}: kind frozen_decoder needs '
+                         '`checkpoint_from: EXPERIMENT/ARM/seedK`')
+    wd = osp.join(args.work_root, source)
+    pointer = osp.join(wd, 'last_checkpoint')
+    if not osp.isfile(pointer):
+        raise SystemExit(
+            f'{spec["name"]}: no finished run in {wd} to take the frozen '
+            f'model from; run it first: python -m mmpose_ext.tools.'
+            f'experiment run {source.split("/")[0]}')
+    with open(pointer) as f:
+        return f.read().strip()
+
+
 def _command(spec, arm, seed, wd, args):
+    if spec.get('kind', 'train') == 'frozen_decoder':
+        return [sys.executable, '-m', 'mmpose_ext.tools.frozen_decoder',
+                arm_config(spec, arm), '--checkpoint',
+                frozen_checkpoint(spec, args), '--seed', str(seed),
+                '--work-dir', wd]
     cmd = [sys.executable, '-m', 'mmpose_ext.tools.train',
            arm_config(spec, arm), '--work-dir', wd, '--cfg-options',
            f'randomness.seed={seed}',
@@ -291,7 +344,9 @@ def run(spec: Dict, args) -> int:
                 print(f'{arm} seed {seed}: FAILED (exit {proc.returncode}); '
                       f'see {osp.join(wd, "experiment.out")}', flush=True)
                 continue
-            summary = summarize_run(spec, wd)
+            summary = (summarize_result(spec, wd)
+                       if spec.get('kind', 'train') == 'frozen_decoder' else
+                       summarize_run(spec, wd))
             record = write_record(record_path(spec, arm, seed), dict(
                 kind='training', experiment=spec['name'], arm=arm,
                 seed=seed, commit=commit, config=arm_config(spec, arm),
@@ -320,6 +375,14 @@ def _bootstrap_ci(diffs: np.ndarray) -> Tuple[float, float]:
     idx = rng.integers(0, len(diffs), (BOOTSTRAP_SAMPLES, len(diffs)))
     means = diffs[idx].mean(1)
     return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+
+def describe_claim(claim: Optional[Dict]) -> str:
+    if not claim:
+        return '—'
+    if claim['type'] == 'equivalence':
+        return f'equal within ±{claim["tolerance"]:g}'
+    return f'{claim.get("direction", "higher")} than the baseline'
 
 
 def verdict(diffs: np.ndarray, claim: Optional[Dict]) -> str:
@@ -387,30 +450,32 @@ def render_table(spec: Dict, table: str) -> str:
         if not base:
             raise SystemExit(f'{spec["name"]}: a paired table needs a '
                              '`baseline` arm in experiment.yml')
-        claim = spec.get('claim')
-        metric = claim['metric'] if claim else metrics[0]
-        lines.append(f'| arm − {base} | pairs (seeds) | {metric}: '
+        lines.append(f'| arm − {base} | metric | pairs (seeds) | '
                      'differences | mean | 95 % CI (paired bootstrap) | '
-                     'verdict |')
-        lines.append('| --- | --- | --- | ---: | --- | --- |')
+                     'claim | verdict |')
+        lines.append('| --- | --- | --- | --- | ---: | --- | --- | --- |')
         for arm in spec['arms']:
             if arm == base:
                 continue
+            claim = (spec.get('claims') or {}).get(arm, spec.get('claim'))
+            metric = claim['metric'] if claim else metrics[0]
             seeds = [s for s in spec['seeds']
                      if (arm, s) in records and (base, s) in records]
             diffs = np.array([records[arm, s]['final'][metric] -
                               records[base, s]['final'][metric]
                               for s in seeds])
             if not len(diffs):
-                lines.append(f'| {arm} | 0 | — | — | — | not run |')
+                lines.append(f'| {arm} | {metric} | 0 | — | — | — | '
+                             f'{describe_claim(claim)} | not run |')
                 continue
             low, high = (_bootstrap_ci(diffs) if len(diffs) > 1 else
                          (float('nan'), float('nan')))
             lines.append(
-                f'| {arm} | {len(seeds)} ({", ".join(map(str, seeds))}) | '
+                f'| {arm} | {metric} | {len(seeds)} '
+                f'({", ".join(map(str, seeds))}) | '
                 + ', '.join(f'{d:+.3f}' for d in diffs) +
                 f' | {diffs.mean():+.3f} | [{low:+.3f}, {high:+.3f}] | '
-                f'{verdict(diffs, claim)} |')
+                f'{describe_claim(claim)} | {verdict(diffs, claim)} |')
     else:
         raise SystemExit(f'unknown table {table!r}')
     return '\n'.join(lines) + '\n'

@@ -77,7 +77,8 @@ def test_tables_and_paired_verdict(sandbox):
     arms = ex.render_table(spec, 'arms')
     assert '| a | 3 | 0.140 ± 0.010 |' in arms
     paired = ex.render_table(spec, 'paired')
-    assert '+0.002, -0.001, +0.003' in paired
+    assert '| b | coco/AP | 3 (0, 1, 2) | +0.002, -0.001, +0.003 |' in paired
+    assert 'equal within ±0.01' in paired
     assert 'reproduced (95 % CI within ±0.01)' in paired
 
 
