@@ -41,7 +41,9 @@ the machine and its load average over the run, the seed, the iterations,
 the wall time, the metrics at each evaluation, the last logged training
 losses, and where the log is. A record whose config hash no longer matches
 its config is reported as stale and not reused (``--rerun-stale`` runs it
-again).
+again). An arm whose config file, resolved config and seed another
+experiment has already run (with the same threads, jobs and data workers)
+is not trained again: its record is copied, naming where from.
 
 ``render`` prints the experiment's tables in Markdown from its records
 (one row per run; the arms' means; the paired differences from the baseline
@@ -132,7 +134,8 @@ def list_experiments() -> List[str]:
 def arm_config(spec: Dict, arm: str) -> str:
     """The arm's config, relative to the repository (absolute if it lies
     outside)."""
-    path = osp.join(EXPERIMENTS, spec['name'], spec['arms'][arm])
+    path = osp.normpath(
+        osp.join(EXPERIMENTS, spec['name'], spec['arms'][arm]))
     rel = osp.relpath(path, REPO)
     return path if rel.startswith('..') else rel
 
@@ -282,6 +285,40 @@ def _command(spec, arm, seed, wd, args):
     return cmd
 
 
+def find_same_run(config: str, digest: str, seed: int, args,
+                  frozen_from: Optional[str] = None) -> Optional[str]:
+    """A record of another experiment for the same config file, resolved
+    config and seed, trained with the same threads, jobs and data workers
+    (an arm shared by two experiments is trained once)."""
+    for path in sorted(glob.glob(osp.join(RESULTS, '*', '*',
+                                          f'seed{seed}.json'))):
+        with open(path) as f:
+            rec = json.load(f)
+        if (rec.get('kind') == 'training' and rec.get('config') == config
+                and rec.get('config_sha256') == digest
+                and rec.get('copied_from') is None
+                and rec.get('frozen_from') == frozen_from
+                and (rec.get('threads'), rec.get('jobs'),
+                     rec.get('data_workers')) == (args.threads, args.jobs,
+                                                  args.data_workers)):
+            return path
+    return None
+
+
+def copy_record(spec: Dict, arm: str, seed: int, source: str) -> None:
+    with open(source) as f:
+        rec = json.load(f)
+    rec.update(experiment=spec['name'], arm=arm,
+               copied_from=osp.relpath(source, REPO))
+    path = record_path(spec, arm, seed)
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    with open(path, 'w') as f:
+        json.dump(rec, f, indent=1, sort_keys=True)
+        f.write('\n')
+    print(f'{arm} seed {seed}: the same run is recorded in '
+          f'{osp.relpath(source, REPO)}; copied')
+
+
 def run(spec: Dict, args) -> int:
     from mmpose_ext.utils.run_record import (LoadSampler, git_commit,
                                              write_record)
@@ -300,6 +337,11 @@ def run(spec: Dict, args) -> int:
                     print(f'{arm} seed {seed}: STALE record (its config '
                           'changed since); --rerun-stale runs it again')
                     continue
+            shared = find_same_run(arm_config(spec, arm), digest, seed,
+                                   args, spec.get('checkpoint_from'))
+            if shared is not None:
+                copy_record(spec, arm, seed, shared)
+                continue
             todo.append((arm, seed, digest))
     if not todo:
         print(f'{spec["name"]}: every run is recorded')
@@ -350,6 +392,7 @@ def run(spec: Dict, args) -> int:
             record = write_record(record_path(spec, arm, seed), dict(
                 kind='training', experiment=spec['name'], arm=arm,
                 seed=seed, commit=commit, config=arm_config(spec, arm),
+                frozen_from=spec.get('checkpoint_from'),
                 config_sha256=digest,
                 command=' '.join(['python'] + cmd[1:]),
                 threads=args.threads, jobs=args.jobs,

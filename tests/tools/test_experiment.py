@@ -202,3 +202,34 @@ def test_docs_tables_equal_their_records():
     --docs --write` after a run)."""
     assert ex.doc_blocks(), 'no marked tables found'
     assert ex.check_docs(write=False) == 0
+
+
+def test_an_arm_shared_by_two_experiments_is_run_once(sandbox):
+    write_spec(sandbox, 'first', 'arms: {a: a.py}\nseeds: [0]\n'
+               'metrics: [coco/AP]\n', arms=('a', ))
+    folder = sandbox / 'experiments' / 'second'
+    folder.mkdir()
+    (folder / 'experiment.yml').write_text(
+        'arms: {same: ../first/a.py}\nseeds: [0]\nmetrics: [coco/AP]\n')
+    first, second = ex.load_spec('first'), ex.load_spec('second')
+    assert ex.arm_config(first, 'a') == ex.arm_config(second, 'same')
+    config = ex.arm_config(first, 'a')
+    record = sandbox / 'results' / 'first' / 'a' / 'seed0.json'
+    record.parent.mkdir(parents=True)
+    record.write_text(json.dumps(dict(
+        kind='training', config=config, seed=0, final={'coco/AP': 0.2},
+        config_sha256=ex.config_hash(config, 0), threads=1, jobs=2,
+        data_workers=1)))
+    args = ex.main.__globals__['argparse'].Namespace(
+        threads=1, jobs=2, data_workers=1, rerun_stale=False,
+        data_root=None, work_root=str(sandbox / 'work'))
+    assert ex.run(second, args) == 0  # nothing to train: copied
+    copied = json.loads(
+        (sandbox / 'results' / 'second' / 'same' / 'seed0.json').read_text())
+    assert copied['final'] == {'coco/AP': 0.2}
+    assert copied['experiment'] == 'second' and copied['arm'] == 'same'
+    assert copied['copied_from'].endswith('first/a/seed0.json')
+    # other run settings: not the same run
+    args.threads = 2
+    assert ex.find_same_run(config, ex.config_hash(config, 0), 0,
+                            args) is None
