@@ -27,7 +27,9 @@ sets the training length and recipe.
                       "error_out_of_crop_px", "layer_errors_px"}, ...],
      "final": {the last evaluation without "iter" and "layer_errors_px"},
      "final_losses": {"loss": mean training loss since the last evaluation},
-     "iterations": iters, "train_s": seconds of decoder training}
+     "iterations": iters,
+     "train_s": seconds of the training loop, its evaluations included
+                (the caching excluded)}
 
 Metrics (last decoder layer, on the val crops, distances in input-crop
 pixels): ``mean_error_px``, the mean Euclidean error over the keypoints
