@@ -116,8 +116,8 @@ def build_frozen_parts(cfg: Config, checkpoint: str) -> nn.Module:
     model = MODELS.build(cfg.model)
     if not isinstance(getattr(model, 'head', None), TFPoseHead):
         raise ValueError(
-            f'frozen_decoder trains TFPose decoders, but the config\'s head is '
-            f'{type(getattr(model, "head", None)).__name__}; pass a TFPose '
+            'frozen_decoder trains TFPose decoders, but the config\'s head '
+            f'is {type(getattr(model, "head", None)).__name__}; pass a TFPose '
             'config (model.head.type=\'TFPoseHead\')')
     weights = {
         key: value
@@ -520,7 +520,8 @@ def _settings(cfg: Config) -> Dict:
     if unknown:
         raise ValueError(
             f'frozen_decoder: unknown setting(s) {unknown} in the config\'s '
-            f'frozen_decoder dict; the settings are {sorted(DEFAULT_SETTINGS)}')
+            'frozen_decoder dict; the settings are '
+            f'{sorted(DEFAULT_SETTINGS)}')
     return {**DEFAULT_SETTINGS, **given}
 
 
