@@ -272,7 +272,8 @@ def _command(spec, arm, seed, wd, args):
         return [sys.executable, '-m', 'mmpose_ext.tools.frozen_decoder',
                 arm_config(spec, arm), '--checkpoint',
                 frozen_checkpoint(spec, args), '--seed', str(seed),
-                '--work-dir', wd]
+                '--work-dir', wd, '--cache-dir',
+                osp.join(args.work_root, 'frozen_memory')]
     cmd = [sys.executable, '-m', 'mmpose_ext.tools.train',
            arm_config(spec, arm), '--work-dir', wd, '--cfg-options',
            f'randomness.seed={seed}',

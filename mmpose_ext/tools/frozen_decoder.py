@@ -193,8 +193,10 @@ def _crop_datasets(cfg: Config) -> Dict[str, dict]:
     return dict(train=train, val=val)
 
 
-def cache_path(cfg: Config, checkpoint: str, work_dir: str) -> str:
-    """``work_dir/../memory_cache_<hash>.pt``: the hash covers what the
+def cache_path(cfg: Config, checkpoint: str, work_dir: str,
+               cache_dir: Optional[str] = None) -> str:
+    """``<cache_dir>/memory_cache_<hash>.pt`` (``cache_dir`` defaults to
+    ``work_dir``'s parent folder): the hash covers what the
     cached memory depends on: the checkpoint (path, size, modification
     time), the model without its decoder-only head arguments, and the crop
     datasets (files and pipeline)."""
@@ -217,7 +219,7 @@ def cache_path(cfg: Config, checkpoint: str, work_dir: str) -> str:
         datasets=_crop_datasets(cfg))
     digest = hashlib.sha256(
         json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
-    parent = osp.dirname(osp.abspath(work_dir.rstrip('/')))
+    parent = cache_dir or osp.dirname(osp.abspath(work_dir.rstrip('/')))
     return osp.join(parent, f'memory_cache_{digest[:16]}.pt')
 
 
@@ -538,7 +540,10 @@ def parse_args(argv=None):
                         'batch order')
     parser.add_argument('--work-dir', required=True,
                         help='writes result.json; the memory cache goes to '
-                        'its parent folder')
+                        'its parent folder unless --cache-dir says')
+    parser.add_argument('--cache-dir', default=None,
+                        help='folder of the memory caches (arms of several '
+                        'experiments share one)')
     parser.add_argument(
         '--data-root',
         help='root of the synthetic set (sets MMPOSE_EXT_SYNTHETIC, which '
@@ -564,7 +569,8 @@ def main(argv=None) -> Dict:
 
     model = build_frozen_parts(cfg, args.checkpoint)
     cache = cache_memory(model,
-                         cfg, cache_path(cfg, args.checkpoint, args.work_dir))
+                         cfg, cache_path(cfg, args.checkpoint, args.work_dir,
+                                    args.cache_dir))
     del model
     decoder = build_decoder(cfg, args.seed)
     print(f'training the decoder (N_D = {decoder.num_layers}, q2q '
