@@ -3,8 +3,10 @@
 # quickstart had before issue 10 (AdamW 1e-3 for everything, clipped at 1.0,
 # one epoch): the reference that benchmarks/tfpose_convergence.py compares
 # the causes of its slow convergence against (docs/tfpose.md). From scratch.
-# One step of it costs ~4.6x a SimpleBaseline-R18 step on the CPU; the
-# quickstart now trains a smaller TFPose (tfpose_res18_synthetic-128x96.py).
+# One step of it costs 4.3x a SimpleBaseline-R18 step on the CPU (1 thread,
+# the compiled kernel; 5.6x with MMCV's sampling, which this config keeps:
+# results/benchmarks/tfpose_step.json); the quickstart now trains a smaller
+# TFPose (tfpose_res18_synthetic-128x96.py).
 # It repeats the model block of the quickstart config on purpose instead of
 # inheriting it: it is the fixed, measured arm of the convergence study, and
 # a measured arm must not move when the quickstart's defaults change.
