@@ -14,17 +14,14 @@ q2q, N_E).
 """
 import argparse
 import logging
-import os.path as osp
-import sys
 import warnings
 
 import torch
 from mmengine.analysis import get_model_complexity_info, parameter_count
 
-sys.path.insert(0, osp.dirname(__file__))
-from _models import SIMPLEBASELINE_R50, build_model, input_shape  # noqa: E402
-
-from mmpose_ext.utils import flop_analyzer  # noqa: E402
+from mmpose_ext.utils import flop_analyzer
+from mmpose_ext.utils.benchmark_models import (SIMPLEBASELINE_R50,
+                                               build_model, input_shape)
 
 CFG = 'configs/tfpose/'
 R50 = CFG + 'tfpose_res50_8xb32-210e_coco-256x192.py'

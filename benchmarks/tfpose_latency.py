@@ -12,17 +12,14 @@ other work slows both alike; compare the ratio column, not the milliseconds,
 across machines.
 """
 import argparse
-import os.path as osp
 import statistics
 import sys
 import time
 
 import torch
 
+from mmpose_ext.utils.benchmark_models import SIMPLEBASELINE_R50, build_model
 from mmpose_ext.utils.run_record import LoadSampler, write_record
-
-sys.path.insert(0, osp.dirname(__file__))
-from _models import SIMPLEBASELINE_R50, build_model  # noqa: E402
 
 TFPOSE_R50 = 'configs/tfpose/tfpose_res50_8xb32-210e_coco-256x192.py'
 

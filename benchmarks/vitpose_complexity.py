@@ -8,9 +8,10 @@
   (``mmengine.analysis``, one multiply-add = one FLOP, as fvcore). The
   counter has no handle for ``aten::scaled_dot_product_attention``, through
   which PyTorch runs the attention products, so they are uncounted in its raw
-  figure; the second column adds a handle (2 matmuls: ``B*heads*N*N*d`` each)
-  for the figure comparable with the paper's 17.1 GFLOPs of ViTPose-B (Tables
-  6 and 8). MMPose's model zoo (vitpose_coco.md / .yml) lists no FLOPs.
+  figure; the second column is :func:`mmpose_ext.utils.flop_analyzer`, which
+  adds a handle (2 matmuls: ``B*heads*N*N*d`` each), for the figure
+  comparable with the paper's 17.1 GFLOPs of ViTPose-B (Tables 6 and 8).
+  MMPose's model zoo (vitpose_coco.md / .yml) lists no FLOPs.
 * CPU latency (eval mode, batch 1, 256x192, median of ``--repeats`` after a
   warm-up; wall time and process CPU time) of the whole model, next to
   MMPose's SimpleBaseline ResNet-50 (``ResNet`` + ``HeatmapHead``, the host's
@@ -23,52 +24,20 @@ import time
 
 import torch
 from mmengine.analysis import FlopAnalyzer
-from mmengine.config import Config
-
-import mmpose_ext  # noqa: F401
 from mmpose.registry import MODELS
 from mmpose.utils import register_all_modules
+
+from mmpose_ext.utils import flop_analyzer
+from mmpose_ext.utils.benchmark_models import TensorForward, build_model
 
 PAPER_PARAMS_M = {'base': 86, 'large': 307, 'huge': 632}
 
 
-def sdpa_flop_handle(inputs, outputs):
-    """Multiply-adds of ``softmax(q k^T) v``: q (..., L, d), k (..., S, d)."""
-    q, k = inputs[0].type().sizes(), inputs[1].type().sizes()
-    batch = 1
-    for s in q[:-2]:
-        batch *= s
-    return 2 * batch * q[-2] * k[-2] * q[-1]
-
-
-class TensorMode(torch.nn.Module):
-    """An estimator as ``images -> heatmaps`` (backbone, neck, head)."""
-
-    def __init__(self, estimator):
-        super().__init__()
-        self.estimator = estimator
-
-    def forward(self, x):
-        return self.estimator(x, None, mode='tensor')
-
-
-def build(model_cfg):
-    model = TensorMode(MODELS.build(model_cfg))
-    model.eval()
-    return model
-
-
-def build_config(config):
-    cfg = Config.fromfile(config)
-    cfg.model.backbone.init_cfg = None
-    return build(cfg.model)
-
-
 def gflops(model, x, with_sdpa):
-    analyzer = FlopAnalyzer(model, (x, ))
-    if with_sdpa:
-        analyzer.set_op_handle(
-            'aten::scaled_dot_product_attention', sdpa_flop_handle)
+    """GFLOPs by MMEngine's counter as it is (``with_sdpa=False``) or with
+    mmpose_ext's handles, which count the fused attention products."""
+    analyzer = flop_analyzer(model, (x, )) if with_sdpa else FlopAnalyzer(
+        model, (x, ))
     analyzer.unsupported_ops_warnings(False).uncalled_modules_warnings(False)
     return analyzer.total() / 1e9
 
@@ -112,16 +81,16 @@ def main():
         print(f'| ViT-{arch[0].upper()} | {n:.2f} | {paper or "-"} | {diff} |')
 
     x = torch.randn(1, 3, 256, 192)
-    host = build(dict(
+    host = TensorForward(MODELS.build(dict(
         type='TopdownPoseEstimator',
         backbone=dict(type='ResNet', depth=50),
         head=dict(type='HeatmapHead', in_channels=2048, out_channels=17,
-                  loss=dict(type='KeypointMSELoss'))))
+                  loss=dict(type='KeypointMSELoss'))))).eval()
     rows = [('ViTPose-S classic', 'configs/vitpose_s.py'),
             ('ViTPose-S simple', 'configs/vitpose_s_simple.py'),
             ('ViTPose-B classic', 'configs/vitpose_b.py'),
             ('ViTPose-B simple', 'configs/vitpose_b_simple.py')]
-    models = [build_config(config) for _, config in rows]
+    models = [build_model(config) for _, config in rows]
     *times, host_ms = latencies_ms(models + [host], x, args.repeats)
     print()
     print('| model (256x192) | params (M) | GFLOPs, MMEngine counter | '
@@ -132,7 +101,7 @@ def main():
         params = sum(p.numel() for p in model.parameters()) / 1e6
         raw = gflops(model, x, with_sdpa=False)
         full = gflops(model, x, with_sdpa=True)
-        backbone = gflops(model.estimator.backbone, x, with_sdpa=True)
+        backbone = gflops(model.model.backbone, x, with_sdpa=True)
         print(f'| {name} | {params:.2f} | {raw:.2f} | {full:.2f} | '
               f'{backbone:.2f} | {ms[0]:.1f} | {ms[1]:.1f} | '
               f'{ms[1] / host_ms[1]:.2f} |')
