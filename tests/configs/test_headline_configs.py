@@ -26,10 +26,10 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmpose.registry import DATASETS, MODELS
 from scipy.io import savemat
-from torch import nn
 
 import mmpose_ext  # noqa: F401
 from mmpose_ext.utils import flop_analyzer
+from mmpose_ext.utils.benchmark_models import build_model, input_shape
 
 REPO = Path(__file__).resolve().parents[2]
 DARK_W32_256 = 'configs/dark/td-hm_hrnet-w32_dark-8xb64-210e_coco-256x192.py'
@@ -309,29 +309,15 @@ def _check_mpii_validation(cfg, model, val_data):
     assert 0 <= metrics['PCK'] <= 100
 
 
-class _InferenceGraph(nn.Module):
-    """``model._forward(images)`` (backbone, neck, head forward: no flip
-    test, no decoding, no auxiliary branch) as a module of one tensor
-    argument, which the tracing counter needs."""
-
-    def __init__(self, model):
-        super().__init__()
-        self.model = model
-
-    def forward(self, images):
-        return self.model._forward(images)
-
-
 @functools.lru_cache(maxsize=None)
 def _count(path):
     """(total, by module) multiply-adds of ``path``'s model at its full
     input size, one image, inference graph; modules named as in the pose
     estimator (``'backbone'``, ``'head.final_layer'``)."""
-    cfg = _load(path)
-    cfg.model.backbone.init_cfg = None
-    init_default_scope('mmpose')
-    model = _InferenceGraph(MODELS.build(cfg.model)).eval()
-    w, h = cfg.codec.input_size
+    # model._forward(images), the module of one tensor argument that the
+    # tracing counter needs, built offline
+    model = build_model(str(REPO / path))
+    h, w = input_shape(str(REPO / path))
     analyzer = flop_analyzer(model, (torch.zeros(1, 3, h, w), ))
     analyzer.unsupported_ops_warnings(False)
     analyzer.uncalled_modules_warnings(False)
