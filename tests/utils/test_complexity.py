@@ -167,3 +167,25 @@ def test_multihead_attention_without_weights_counts_as_with_weights():
             + batch * tokens * dims * dims)  # output projection
     assert FlopAnalyzer(unfused, (x, )).total() == hand
     assert flop_analyzer(fused, (x, )).total() == hand
+
+
+def test_sdpa_handle_counts_the_query_heads_under_grouped_query_attention():
+    """4 query heads share 2 key/value heads: every query head still takes
+    both products, as if key and value were repeated to 4 heads."""
+    b, lq, lk, e, ev = 1, 5, 7, 8, 6
+
+    class _Grouped(nn.Module):
+
+        def forward(self, q, k, v):
+            return nn.functional.scaled_dot_product_attention(
+                q, k, v, enable_gqa=True)
+
+    g = torch.Generator().manual_seed(0)
+    q = torch.randn(b, 4, lq, e, generator=g)
+    k = torch.randn(b, 2, lk, e, generator=g)
+    v = torch.randn(b, 2, lk, ev, generator=g)
+    repeated = (q, k.repeat_interleave(2, 1), v.repeat_interleave(2, 1))
+    torch.testing.assert_close(_Grouped()(q, k, v), _Unfused()(*repeated))
+    hand = b * 4 * lq * lk * (e + ev)
+    assert flop_analyzer(_Grouped(), (q, k, v)).total() == hand
+    assert FlopAnalyzer(_Unfused(), repeated).total() == hand
