@@ -1,0 +1,43 @@
+"""Run records: what every recorded run says about its commit, packages,
+machine and load."""
+import json
+import time
+
+from mmpose_ext.utils.run_record import (LoadSampler, git_commit,
+                                         machine_info, package_versions,
+                                         write_record)
+
+
+def test_record_holds_header_fields_and_the_load(tmp_path):
+    with LoadSampler(interval=0.05) as load:
+        time.sleep(0.2)
+    summary = load.summary()
+    assert summary['samples'] >= 3
+    assert summary['min'] <= summary['mean'] <= summary['max']
+    path = tmp_path / 'sub' / 'run.json'
+    record = write_record(str(path), dict(kind='benchmark', rows=[1]),
+                          load=load)
+    on_disk = json.loads(path.read_text())
+    assert on_disk == record
+    assert on_disk['rows'] == [1] and on_disk['load_average'] == summary
+    for key in ('date', 'commit', 'packages', 'machine'):
+        assert key in on_disk
+    assert not list(tmp_path.glob('sub/*.tmp'))  # written atomically
+
+
+def test_fields_override_the_header(tmp_path):
+    record = write_record(str(tmp_path / 'r.json'), dict(commit='abc'))
+    assert record['commit'] == 'abc'
+
+
+def test_machine_packages_and_commit():
+    machine = machine_info()
+    assert machine['cores'] >= 1 and machine['cpu']
+    versions = package_versions()
+    assert versions['torch'] and versions['mmpose_ext']
+    commit = git_commit()
+    assert commit is None or len(commit.split('+')[0]) == 40
+
+
+def test_commit_outside_a_checkout_is_none(tmp_path):
+    assert git_commit(str(tmp_path)) is None
