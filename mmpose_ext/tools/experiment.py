@@ -477,7 +477,7 @@ def render_table(spec: Dict, table: str) -> str:
     elif table == 'arms':
         lines.append('| arm | runs | ' + ' | '.join(
             f'{m} mean ± sd' for m in metrics) + ' |')
-        lines.append('| --- | ---: | ' + '---: | ' * len(metrics))
+        lines.append('| --- | ---: |' + ' ---: |' * len(metrics))
         for arm in spec['arms']:
             recs = [records[arm, s] for s in spec['seeds']
                     if (arm, s) in records]
@@ -553,6 +553,10 @@ def plot(spec: Dict) -> List[str]:
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     records = load_records(spec)
+    if all(len(r['evaluations']) < 2 for r in records.values()):
+        print(f'{spec["name"]}: every run has one evaluation; no curve to '
+              'draw')
+        return []
     paths = []
     for metric in spec['metrics']:
         fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
