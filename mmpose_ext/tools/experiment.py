@@ -401,7 +401,7 @@ def run(spec: Dict, args) -> int:
                 wall_s=round(time.time() - start, 1),
                 resumed=resumed, **summary), load=sampler)
             print(f'{arm} seed {seed}: done, '
-                  + ', '.join(f'{k} {v:.3f}' for k, v in
+                  + ', '.join(f'{k} {_fmt(v)}' for k, v in
                               record['final'].items()), flush=True)
     return 1 if failed else 0
 
