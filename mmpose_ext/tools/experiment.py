@@ -445,10 +445,12 @@ def verdict(diffs: np.ndarray, claim: Optional[Dict]) -> str:
         return f'inconclusive (resolves ±{resolution:.3f})'
     sign = 1 if claim.get('direction', 'higher') == 'higher' else -1
     low, high = sorted((sign * low, sign * high))
+    side = 'above' if sign > 0 else 'below'
+    other = 'below' if sign > 0 else 'above'
     if low > 0:
-        return 'reproduced (95 % CI above 0)'
+        return f'reproduced (95 % CI {side} 0)'
     if high < 0:
-        return 'not reproduced (95 % CI below 0)'
+        return f'not reproduced (95 % CI {other} 0)'
     return f'inconclusive (resolves ±{resolution:.3f})'
 
 
