@@ -117,8 +117,11 @@ def measured_results() -> Dict[str, List[Dict]]:
     for (config, experiment), recs in sorted(runs.items()):
         metrics = {}
         for key in recs[0]['final']:
-            values = [r['final'][key] for r in recs]
-            metrics[key.split('/')[-1]] = round(sum(values) / len(values), 3)
+            values = [r['final'][key] for r in recs
+                      if r['final'].get(key) is not None]
+            if values:  # a metric with no value in any run is left out
+                metrics[key.split('/')[-1]] = round(
+                    sum(values) / len(values), 3)
         out[config].append(dict(
             Dataset=f'synthetic (measured here, experiment {experiment}, '
             f'mean of {len(recs)} seeds)',
