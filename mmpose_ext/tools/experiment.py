@@ -563,6 +563,7 @@ def plot(spec: Dict) -> List[str]:
     for metric in spec['metrics']:
         fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
         for i, arm in enumerate(spec['arms']):
+            labelled = False
             for seed in spec['seeds']:
                 rec = records.get((arm, seed))
                 if rec is None:
@@ -570,8 +571,10 @@ def plot(spec: Dict) -> List[str]:
                 its = [e['iter'] for e in rec['evaluations']]
                 vals = [e[metric] for e in rec['evaluations']]
                 per_iter = rec['wall_s'] / max(rec['iterations'], 1) / 60
-                style = dict(color=f'C{i}', marker='o',
-                             label=f'{arm} seed {seed}')
+                # one legend entry per arm: its seeds share its colour
+                style = dict(color=f'C{i}', marker='o', alpha=0.8,
+                             label=None if labelled else arm)
+                labelled = True
                 axes[0].plot(its, vals, **style)
                 axes[1].plot([t * per_iter for t in its], vals, **style)
         axes[0].set_xlabel('iteration')
@@ -579,7 +582,8 @@ def plot(spec: Dict) -> List[str]:
         for ax in axes:
             ax.set_ylabel(metric)
             ax.grid(alpha=0.3)
-        axes[1].legend(fontsize=7)
+        axes[1].legend(fontsize=8, title='arm (one line per seed)',
+                       title_fontsize=8)
         fig.suptitle(f'{spec["name"]}: {metric}')
         fig.tight_layout()
         path = osp.join(RESULTS, spec['name'],
