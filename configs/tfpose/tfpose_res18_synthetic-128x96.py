@@ -71,9 +71,11 @@ model = dict(
         # no dropout: a run this short underfits
         dropout=0.,
         # y_{d-1} passes its gradient on to the earlier layers (COCO configs:
-        # detached, as Deformable DETR's refinement). From scratch the
-        # detached version stays at the mean pose: seed 0, 1,500 iterations,
-        # AP 0.044 / AP .5 0.198 undetached (docs/tfpose.md)
+        # detached, as Deformable DETR's refinement). On the C5 model of
+        # that time the detached version stayed at the mean pose (AP 0.001
+        # against 0.044 undetached); with the C3 auxiliary branch below both
+        # end level within two seed pairs (AP 0.122 / 0.126, the
+        # tfpose_detach experiment, docs/tfpose.md)
         detach_refinement=False,
         loss=dict(type='L1Loss', use_target_weight=True),
         # the auxiliary heatmaps from the C3 tokens (stride 8, one x2
