@@ -24,7 +24,6 @@ decoded coordinates (input pixels) and of the encoded targets; for
 bounds at 2 (docs/codecs.md, "Bounded refinement").
 """
 import argparse
-import sys
 import time
 
 import numpy as np
@@ -33,7 +32,7 @@ from mmpose.codecs import MSRAHeatmap, SimCCLabel, UDPHeatmap
 from mmpose.utils.tensor_utils import to_numpy
 
 from mmpose_ext.codecs import DARKHeatmap, SimDRLabel, UDPCodec
-from mmpose_ext.utils.run_record import LoadSampler, write_record
+from mmpose_ext.utils.run_record import LoadSampler, finish_benchmark
 
 INPUT, HEATMAP, K = (192, 256), (48, 64), 17
 
@@ -168,13 +167,9 @@ def main(argv=None):
                     f"{r['dec_median_ratio']:.1f}x | "
                     f"{r['dec_diff']:.1e} | {r['enc_diff']:.1e} |")
                 print(lines[-1])
-    print(f'load average during the run: {load.summary()}')
-    if args.record:
-        write_record(args.record, dict(
-            kind='benchmark', benchmark='codecs',
-            command=' '.join(['python'] + sys.argv),
-            threads=torch.get_num_threads(), repeats=args.repeats,
-            rows=rows, table=lines), load=load)
+    finish_benchmark('codecs', args.record, load, rows, lines,
+                     threads=torch.get_num_threads(),
+                     repeats=args.repeats)
 
 if __name__ == '__main__':
     main()

@@ -10,7 +10,6 @@ synthetic set (128x96 input: levels 16x12, 8x6, 4x3), in one run.
 """
 import argparse
 import statistics
-import sys
 import time
 
 import torch
@@ -19,7 +18,7 @@ from mmcv.ops.multi_scale_deform_attn import \
 
 from mmpose_ext.models.layers import multi_scale_deformable_attn_gather
 from mmpose_ext.ops import ms_deform_attn_cpu, ms_deform_attn_kernel
-from mmpose_ext.utils.run_record import LoadSampler, write_record
+from mmpose_ext.utils.run_record import LoadSampler, finish_benchmark
 
 SHAPES = torch.tensor([(16, 12), (8, 6), (4, 3)])
 STARTS = torch.tensor([0, 192, 240])
@@ -94,13 +93,9 @@ def main():
                          ' | '.join(f'{t:.1f}' for t in cells) + ' | ' +
                          ' | '.join(f'{r:.2f}x' for r in ratios) + ' |')
             print(lines[-1])
-    print(f'load average during the run: {load.summary()}')
-    if args.record:
-        write_record(args.record, dict(
-            kind='benchmark', benchmark='deformable_sampling',
-            command=' '.join(['python'] + sys.argv),
-            threads=torch.get_num_threads(), repeats=args.repeats,
-            rows=rows, table=lines), load=load)
+    finish_benchmark('deformable_sampling', args.record, load, rows, lines,
+                     threads=torch.get_num_threads(),
+                     repeats=args.repeats)
 
 
 if __name__ == '__main__':

@@ -13,13 +13,12 @@ across machines.
 """
 import argparse
 import statistics
-import sys
 import time
 
 import torch
 
 from mmpose_ext.utils.benchmark_models import SIMPLEBASELINE_R50, build_model
-from mmpose_ext.utils.run_record import LoadSampler, write_record
+from mmpose_ext.utils.run_record import LoadSampler, finish_benchmark
 
 TFPOSE_R50 = 'configs/tfpose/tfpose_res50_8xb32-210e_coco-256x192.py'
 
@@ -64,13 +63,9 @@ def main():
                 lines.append(f'| {batch} | {name} | {t * 1e3:.1f} | '
                              f'{batch / t:.1f} | {t / base:.2f} |')
                 print(lines[-1])
-    print(f'load average during the run: {load.summary()}')
-    if args.record:
-        write_record(args.record, dict(
-            kind='benchmark', benchmark='tfpose_latency',
-            command=' '.join(['python'] + sys.argv),
-            threads=torch.get_num_threads(), repeats=args.repeats,
-            rows=rows, table=lines), load=load)
+    finish_benchmark('tfpose_latency', args.record, load, rows, lines,
+                     threads=torch.get_num_threads(),
+                     repeats=args.repeats)
 
 if __name__ == '__main__':
     main()

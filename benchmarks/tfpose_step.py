@@ -50,7 +50,7 @@ def main():
     from mmpose.registry import MODELS
 
     import mmpose_ext  # noqa: F401
-    from mmpose_ext.utils.run_record import LoadSampler, write_record
+    from mmpose_ext.utils.run_record import LoadSampler, finish_benchmark
     init_default_scope('mmpose')
 
     def build(config, **head):
@@ -128,13 +128,9 @@ def main():
         rows.append(dict(model=label, s_per_step=t, ratio=t / ref))
         lines.append(f'| {label} | {t:.3f} | {t / ref:.2f} |')
     print('\n' + '\n'.join(lines))
-    print(f'load average during the run: {load.summary()}')
-    if args.record:
-        write_record(args.record, dict(
-            kind='benchmark', benchmark='tfpose_step',
-            command=' '.join(['python'] + sys.argv),
-            threads=torch.get_num_threads(), repeats=args.repeats,
-            rows=rows, table=lines), load=load)
+    finish_benchmark('tfpose_step', args.record, load, rows, lines,
+                     threads=torch.get_num_threads(),
+                     repeats=args.repeats)
 
 if __name__ == '__main__':
     sys.exit(main())

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from typing import Dict, Optional
 
 __all__ = ['machine_info', 'package_versions', 'git_commit', 'LoadSampler',
-           'record_header', 'write_record']
+           'record_header', 'write_record', 'finish_benchmark']
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PACKAGES = ('torch', 'mmcv', 'mmengine', 'mmpose', 'mmdet', 'numpy')
@@ -145,3 +145,18 @@ def write_record(path: str, fields: Dict,
         f.write('\n')
     os.replace(partial, path)
     return record
+
+
+def finish_benchmark(name: str, record: Optional[str], load: LoadSampler,
+                     rows: list, table: list, **fields) -> None:
+    """What every benchmark does at its end: print the load it ran under
+    and, if ``record`` names a file, write its record there (``kind``
+    benchmark, its command line, ``rows``, the printed ``table`` lines and
+    ``fields`` such as threads and repeats)."""
+    import sys
+    print(f'load average during the run: {load.summary()}')
+    if record:
+        write_record(record, dict(
+            kind='benchmark', benchmark=name,
+            command=' '.join(['python'] + sys.argv), rows=rows,
+            table=table, **fields), load=load)

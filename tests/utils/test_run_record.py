@@ -3,9 +3,9 @@ machine and load."""
 import json
 import time
 
-from mmpose_ext.utils.run_record import (LoadSampler, git_commit,
-                                         machine_info, package_versions,
-                                         write_record)
+from mmpose_ext.utils.run_record import (LoadSampler, finish_benchmark,
+                                         git_commit, machine_info,
+                                         package_versions, write_record)
 
 
 def test_record_holds_header_fields_and_the_load(tmp_path):
@@ -41,3 +41,18 @@ def test_machine_packages_and_commit():
 
 def test_commit_outside_a_checkout_is_none(tmp_path):
     assert git_commit(str(tmp_path)) is None
+
+
+def test_finish_benchmark_prints_the_load_and_writes_the_record(
+        tmp_path, capsys):
+    with LoadSampler(interval=0.05) as load:
+        time.sleep(0.1)
+    path = tmp_path / 'bench.json'
+    finish_benchmark('demo', str(path), load, [dict(x=1)], ['| x |'],
+                     threads=1)
+    assert 'load average during the run' in capsys.readouterr().out
+    rec = json.loads(path.read_text())
+    assert (rec['kind'], rec['benchmark'], rec['rows'], rec['table'],
+            rec['threads']) == ('benchmark', 'demo', [{'x': 1}], ['| x |'], 1)
+    assert rec['command'].startswith('python ')
+    finish_benchmark('demo', None, load, [], [])  # no file: prints only
