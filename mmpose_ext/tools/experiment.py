@@ -26,6 +26,38 @@ change of a default cannot move a measured arm) and ``experiment.yml``::
       kernel: {metric: coco/AP, type: equivalence, tolerance: 0.01}
     kind: train                  # or frozen_decoder (see below)
 
+An arm that needs another run's output is a mapping instead of a file
+name::
+
+    arms:
+      mae:                                  # pre-training: no evaluation,
+        config: mae_pretrain.py             # its record holds the losses
+        metrics: []
+      finetune:
+        config: finetune.py
+        inputs:                             # config key: reference
+          model.backbone.init_cfg.checkpoint: mae
+      stage1:
+        config: token_teacher.py
+        inputs: {model.teacher_checkpoint: finetune}
+        export: [export_knowledge_tokens, knowledge_tokens.pth]
+      student:
+        config: token_student.py
+        inputs:
+          model.backbone.knowledge_tokens.token_file: stage1:knowledge_tokens.pth
+      readout:
+        config: readout.py
+        test: cpu_kernel/kernel             # no training: test that run
+
+A reference names a run of the same seed: ``ARM`` (this experiment) or
+``EXPERIMENT/ARM`` (recorded before), its final checkpoint, or with
+``:FILE`` a file in its work dir. ``export: [TOOL, FILE]`` runs
+``python -m mmpose_ext.tools.TOOL FINAL_CHECKPOINT WORK_DIR/FILE`` after the
+training. ``test: REFERENCE`` evaluates that checkpoint with the arm's
+config (``mmpose_ext.tools.test``) instead of training. A run waits for the
+runs it references and is skipped when one of them failed; the references
+(what they name, not where it lies) are part of the run's config hash.
+
 ``kind: frozen_decoder`` trains only TFPose decoders on the cached memory of
 a frozen trained model (``mmpose_ext.tools.frozen_decoder``); its spec names
 that model's run, ``checkpoint_from: EXPERIMENT/ARM/seedK`` (the final
@@ -104,10 +136,18 @@ def load_spec(name: str) -> Dict:
         if not spec.get(key):
             raise SystemExit(f'{osp.relpath(path, REPO)}: `{key}` is '
                              'missing or empty')
+    rel = osp.relpath(path, REPO)
+    spec['name'] = name
+    spec['arm_specs'] = {
+        arm: _arm_spec(rel, arm, value, spec['metrics'])
+        for arm, value in spec['arms'].items()}
+    # the plain form everywhere else: arm -> config file
+    spec['arms'] = {arm: a['config'] for arm, a in spec['arm_specs'].items()}
     for arm, config in spec['arms'].items():
         if not osp.isfile(osp.join(folder, config)):
             raise SystemExit(f'{osp.relpath(path, REPO)}: arm {arm!r} names '
                              f'{config}, which is not in {folder}')
+    _check_references(rel, spec)
     if spec.get('baseline') and spec['baseline'] not in spec['arms']:
         raise SystemExit(f'{osp.relpath(path, REPO)}: baseline '
                          f'{spec["baseline"]!r} is not one of the arms')
@@ -121,8 +161,98 @@ def load_spec(name: str) -> Dict:
     if spec.get('data', 'synthetic') not in DATA:
         raise SystemExit(f'{osp.relpath(path, REPO)}: data must be one of '
                          f'{sorted(DATA)}')
-    spec['name'] = name
     return spec
+
+
+ARM_KEYS = ('config', 'inputs', 'export', 'test', 'metrics')
+
+
+def _arm_spec(rel: str, arm: str, value, metrics: List[str]) -> Dict:
+    """One arm in its full form: config, inputs (config key -> reference),
+    export ([tool, file] or None), test (reference or None), metrics."""
+    if isinstance(value, str):
+        value = {'config': value}
+    if not isinstance(value, dict) or not isinstance(value.get('config'),
+                                                     str):
+        raise SystemExit(f'{rel}: arm {arm!r} must be a config file name or '
+                         'a mapping with a `config` file name')
+    unknown = sorted(set(value) - set(ARM_KEYS))
+    if unknown:
+        raise SystemExit(f'{rel}: arm {arm!r} has unknown keys {unknown} '
+                         f'(known: {", ".join(ARM_KEYS)})')
+    export = value.get('export')
+    if export is not None:
+        if not (isinstance(export, list) and len(export) == 2
+                and all(isinstance(x, str) for x in export)):
+            raise SystemExit(f'{rel}: arm {arm!r}: export must be '
+                             '[TOOL, FILE], e.g. [export_knowledge_tokens, '
+                             'knowledge_tokens.pth]')
+        tool = osp.join(osp.dirname(osp.abspath(__file__)),
+                        f'{export[0]}.py')
+        if not osp.isfile(tool):
+            raise SystemExit(f'{rel}: arm {arm!r}: export tool '
+                             f'{export[0]!r} is not a module of '
+                             'mmpose_ext.tools')
+    inputs = value.get('inputs') or {}
+    if not isinstance(inputs, dict) or not all(
+            isinstance(v, str) for v in inputs.values()):
+        raise SystemExit(f'{rel}: arm {arm!r}: inputs must map config keys '
+                         'to references (ARM, EXPERIMENT/ARM, with :FILE)')
+    arm_metrics = list(value.get('metrics', metrics))
+    if value.get('test') is not None and not arm_metrics:
+        raise SystemExit(f'{rel}: arm {arm!r} only tests a checkpoint, so it '
+                         'needs metrics')
+    if value.get('test') is not None and export is not None:
+        raise SystemExit(f'{rel}: arm {arm!r}: a test arm trains nothing to '
+                         'export')
+    return dict(config=value['config'], inputs=dict(inputs),
+                export=export, test=value.get('test'), metrics=arm_metrics)
+
+
+def parse_ref(ref: str, experiment: str) -> Tuple[str, str, Optional[str]]:
+    """``ARM``, ``EXPERIMENT/ARM``, either with ``:FILE`` ->
+    (experiment, arm, file or None)."""
+    target, _, file = ref.partition(':')
+    parts = target.split('/')
+    if len(parts) == 1 and parts[0]:
+        return experiment, parts[0], file or None
+    if len(parts) == 2 and all(parts):
+        return parts[0], parts[1], file or None
+    raise SystemExit(f'{experiment}: reference {ref!r} must be ARM or '
+                     'EXPERIMENT/ARM, optionally with :FILE')
+
+
+def arm_refs(spec: Dict, arm: str) -> List[str]:
+    a = spec['arm_specs'][arm]
+    return list(a['inputs'].values()) + ([a['test']] if a['test'] else [])
+
+
+def _check_references(rel: str, spec: Dict) -> None:
+    """In-experiment references name arms, and no arm depends on itself
+    through them."""
+    deps = {}
+    for arm in spec['arms']:
+        deps[arm] = []
+        for ref in arm_refs(spec, arm):
+            exp, target, _ = parse_ref(ref, spec['name'])
+            if exp != spec['name']:
+                continue
+            if target not in spec['arms']:
+                raise SystemExit(f'{rel}: arm {arm!r} references {ref!r}, '
+                                 'which is not an arm here (another '
+                                 'experiment\'s arm: EXPERIMENT/ARM)')
+            deps[arm].append(target)
+
+    def visit(arm, path):
+        if arm in path:
+            raise SystemExit(f'{rel}: the arms depend on each other in a '
+                             f'circle: {" -> ".join(path + [arm])}')
+        for dep in deps[arm]:
+            visit(dep, path + [arm])
+
+    for arm in deps:
+        visit(arm, [])
+    spec['deps'] = deps
 
 
 def list_experiments() -> List[str]:
@@ -152,6 +282,79 @@ def config_hash(config: str, seed: int) -> str:
         os.environ.update(env)
     cfg.merge_from_dict({'randomness.seed': seed})
     return hashlib.sha256(cfg.pretty_text.encode()).hexdigest()
+
+
+def arm_digest(spec: Dict, arm: str, seed: int) -> str:
+    """The run's identity: the hash of its resolved config and seed, and for
+    an arm with references, of what each reference names (the referenced
+    run's config file and identity, not where its files lie), so that two
+    experiments naming the same run share it and a changed input makes the
+    record stale."""
+    a = spec['arm_specs'][arm]
+    digest = config_hash(arm_config(spec, arm), seed)
+    if not (a['inputs'] or a['test'] or a['export']):
+        return digest
+
+    def identity(ref):
+        exp, target, file = parse_ref(ref, spec['name'])
+        source = spec if exp == spec['name'] else load_spec(exp)
+        if target not in source['arms']:
+            raise SystemExit(f'{spec["name"]}: {ref!r} names no arm of '
+                             f'experiment {exp!r}')
+        return [arm_config(source, target), arm_digest(source, target, seed),
+                file]
+
+    parts = dict(config=digest, export=a['export'],
+                 inputs={k: identity(v) for k, v in a['inputs'].items()},
+                 test=identity(a['test']) if a['test'] else None)
+    return hashlib.sha256(
+        json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def origin_run(experiment: str, arm: str,
+               seed: int) -> Optional[Tuple[str, str]]:
+    """(experiment, arm) of the run that made this record (a copied record
+    names its source), or None when there is no record."""
+    path = osp.join(RESULTS, experiment, arm, f'seed{seed}.json')
+    if not osp.isfile(path):
+        return None
+    with open(path) as f:
+        source = json.load(f).get('copied_from')
+    if source:
+        parts = osp.normpath(source).split(os.sep)
+        return parts[-3], parts[-2]
+    return experiment, arm
+
+
+def final_checkpoint(wd: str) -> Optional[str]:
+    pointer = osp.join(wd, 'last_checkpoint')
+    if not osp.isfile(pointer):
+        return None
+    with open(pointer) as f:
+        path = f.read().strip()
+    return path if osp.isfile(path) else None
+
+
+def resolve_ref(spec: Dict, ref: str, seed: int, work_root: str) -> str:
+    """The file a reference names for this seed: the referenced run's final
+    checkpoint, or FILE in its work dir."""
+    exp, arm, file = parse_ref(ref, spec['name'])
+    origin = origin_run(exp, arm, seed)
+    if origin is None:
+        raise FileNotFoundError(
+            f'{ref!r} (seed {seed}) has no record: run it first '
+            f'(python -m mmpose_ext.tools.experiment run {exp})')
+    wd = osp.join(work_root, origin[0], origin[1], f'seed{seed}')
+    path = osp.join(wd, file) if file else final_checkpoint(wd)
+    if path is None or not osp.isfile(path):
+        raise FileNotFoundError(
+            f'{ref!r} (seed {seed}) is recorded, but {file or "its final checkpoint"} '
+            f'is not in {wd} on this machine (records travel with the '
+            'repository, checkpoints do not): delete '
+            f'results/{origin[0]}/{origin[1]}/seed{seed}.json and run '
+            f'`python -m mmpose_ext.tools.experiment run {origin[0]}` to '
+            'make it here')
+    return path
 
 
 def record_path(spec: Dict, arm: str, seed: int) -> str:
@@ -200,15 +403,21 @@ def read_scalars(wd: str) -> Tuple[List[Dict], List[Dict]]:
     return ([train[k] for k in sorted(train)], [val[k] for k in sorted(val)])
 
 
-def summarize_run(spec: Dict, wd: str) -> Dict:
+def summarize_run(spec: Dict, wd: str,
+                  metrics: Optional[List[str]] = None) -> Dict:
+    """The record fields of a training run, from its MMEngine scalars; with
+    ``metrics=[]`` (pre-training) no evaluation is expected."""
+    metrics = spec['metrics'] if metrics is None else metrics
     train, val = read_scalars(wd)
-    if not val:
+    if not val and metrics:
         raise RuntimeError(f'{wd}: the run logged no evaluation (does the '
                            'config have a val_interval that it reaches?)')
+    if not metrics:
+        val = []
     evaluations = []
     for entry in val:
         point = {'iter': entry['iter']}
-        for metric in spec['metrics']:
+        for metric in metrics:
             if metric not in entry:
                 raise RuntimeError(
                     f'{wd}: the evaluation at iteration {entry["iter"]} has no '
@@ -216,6 +425,8 @@ def summarize_run(spec: Dict, wd: str) -> Dict:
             point[metric] = entry[metric]
         evaluations.append(point)
     last = train[-1] if train else {}
+    if not evaluations and not train:
+        raise RuntimeError(f'{wd}: the run logged nothing')
     # training time from the logged iteration times: time is the mean
     # seconds per iteration over each logging interval
     train_s, prev = 0.0, 0
@@ -225,12 +436,34 @@ def summarize_run(spec: Dict, wd: str) -> Dict:
         prev = step
     logs = sorted(glob.glob(osp.join(wd, '*', '*.log')))
     return dict(
-        iterations=last.get('iter', evaluations[-1]['iter']),
+        iterations=last.get('iter', evaluations[-1]['iter']
+                            if evaluations else 0),
         evaluations=evaluations,
-        final={k: v for k, v in evaluations[-1].items() if k != 'iter'},
+        final=({k: v for k, v in evaluations[-1].items() if k != 'iter'}
+               if evaluations else {}),
         final_losses={k: v for k, v in last.items() if k.startswith('loss')},
         train_s_from_log=round(train_s, 1),
         logs=[osp.relpath(p, REPO) for p in logs])
+
+
+def summarize_test(metrics: List[str], wd: str, iterations) -> Dict:
+    """The record fields of a test-only run, from the metrics file the test
+    tool wrote (``--out``)."""
+    path = osp.join(wd, 'metrics.json')
+    if not osp.isfile(path):
+        raise RuntimeError(f'{wd}: the test wrote no metrics.json')
+    with open(path) as f:
+        result = json.load(f)
+    missing = [m for m in metrics if m not in result]
+    if missing:
+        raise RuntimeError(f'{path} has no {missing} (it has '
+                           f'{sorted(result)})')
+    final = {m: result[m] for m in metrics}
+    return dict(iterations=iterations,
+                evaluations=[dict(iter=iterations, **final)], final=final,
+                final_losses={}, train_s_from_log=0.0,
+                logs=[osp.relpath(p, REPO) for p in
+                      sorted(glob.glob(osp.join(wd, '*', '*.log')))])
 
 
 def summarize_result(spec: Dict, wd: str) -> Dict:
@@ -268,26 +501,54 @@ def frozen_checkpoint(spec: Dict, args) -> str:
 
 
 def _command(spec, arm, seed, wd, args):
+    """The run's command; the references resolved to this machine's files
+    (raises FileNotFoundError naming what is missing)."""
     if spec.get('kind', 'train') == 'frozen_decoder':
         return [sys.executable, '-m', 'mmpose_ext.tools.frozen_decoder',
                 arm_config(spec, arm), '--checkpoint',
                 frozen_checkpoint(spec, args), '--seed', str(seed),
                 '--work-dir', wd, '--cache-dir',
                 osp.join(args.work_root, 'frozen_memory')]
+    a = spec['arm_specs'][arm]
+    inputs = [f'{key}={resolve_ref(spec, ref, seed, args.work_root)}'
+              for key, ref in a['inputs'].items()]
+    if a['test']:
+        checkpoint = resolve_ref(spec, a['test'], seed, args.work_root)
+        return [sys.executable, '-m', 'mmpose_ext.tools.test',
+                arm_config(spec, arm), checkpoint, '--work-dir', wd, '--out',
+                osp.join(wd, 'metrics.json'), '--cfg-options',
+                f'randomness.seed={seed}',
+                f'test_dataloader.num_workers={args.data_workers}',
+                'test_dataloader.persistent_workers=False', *inputs]
     cmd = [sys.executable, '-m', 'mmpose_ext.tools.train',
            arm_config(spec, arm), '--work-dir', wd, '--cfg-options',
            f'randomness.seed={seed}',
            f'train_dataloader.num_workers={args.data_workers}',
            f'val_dataloader.num_workers={args.data_workers}',
            f'train_dataloader.persistent_workers={args.data_workers > 0}',
-           f'val_dataloader.persistent_workers={args.data_workers > 0}']
+           f'val_dataloader.persistent_workers={args.data_workers > 0}',
+           *inputs]
     if osp.isfile(osp.join(wd, 'last_checkpoint')):
         cmd.append('--resume')
     return cmd
 
 
+def _export(spec, arm, wd, out, env) -> int:
+    """The arm's export step after its training (exit status)."""
+    tool, file = spec['arm_specs'][arm]['export']
+    checkpoint = final_checkpoint(wd)
+    if checkpoint is None:
+        out.write(f'export: no final checkpoint in {wd}\n')
+        return 1
+    return subprocess.call(
+        [sys.executable, '-m', f'mmpose_ext.tools.{tool}', checkpoint,
+         osp.join(wd, file)], cwd=REPO, env=env, stdout=out,
+        stderr=subprocess.STDOUT)
+
+
 def find_same_run(config: str, digest: str, seed: int, args,
-                  frozen_from: Optional[str] = None) -> Optional[str]:
+                  frozen_from: Optional[str] = None,
+                  kind: str = 'training') -> Optional[str]:
     """A record of another experiment for the same config file, resolved
     config and seed, trained with the same threads, jobs and data workers
     (an arm shared by two experiments is trained once)."""
@@ -295,7 +556,7 @@ def find_same_run(config: str, digest: str, seed: int, args,
                                           f'seed{seed}.json'))):
         with open(path) as f:
             rec = json.load(f)
-        if (rec.get('kind') == 'training' and rec.get('config') == config
+        if (rec.get('kind') == kind and rec.get('config') == config
                 and rec.get('config_sha256') == digest
                 and rec.get('copied_from') is None
                 and rec.get('frozen_from') == frozen_from
@@ -323,11 +584,12 @@ def copy_record(spec: Dict, arm: str, seed: int, source: str) -> None:
 def run(spec: Dict, args) -> int:
     from mmpose_ext.utils.run_record import (LoadSampler, git_commit,
                                              write_record)
-    todo = []
+    todo, unusable = [], set()  # unusable: stale, failed or skipped runs
     for seed in spec['seeds']:  # seed-major: pairs finish together
         for arm in spec['arms']:
             path = record_path(spec, arm, seed)
-            digest = config_hash(arm_config(spec, arm), seed)
+            digest = arm_digest(spec, arm, seed)
+            kind = 'test' if spec['arm_specs'][arm]['test'] else 'training'
             if osp.isfile(path):
                 with open(path) as f:
                     old = json.load(f)
@@ -336,10 +598,12 @@ def run(spec: Dict, args) -> int:
                     continue
                 if not args.rerun_stale:
                     print(f'{arm} seed {seed}: STALE record (its config '
-                          'changed since); --rerun-stale runs it again')
+                          'or an input changed since); --rerun-stale runs it '
+                          'again')
+                    unusable.add((arm, seed))
                     continue
             shared = find_same_run(arm_config(spec, arm), digest, seed,
-                                   args, spec.get('checkpoint_from'))
+                                   args, spec.get('checkpoint_from'), kind)
             if shared is not None:
                 copy_record(spec, arm, seed, shared)
                 continue
@@ -353,14 +617,46 @@ def run(spec: Dict, args) -> int:
     if args.data_root:
         env[DATA[spec.get('data', 'synthetic')]] = osp.abspath(args.data_root)
     env['PYTHONPATH'] = REPO + os.pathsep + env.get('PYTHONPATH', '')
+
+    def state(arm, seed):
+        """ready / wait / blocked, from the runs of this experiment it
+        references."""
+        for dep in spec.get('deps', {}).get(arm, []):
+            if (dep, seed) in unusable:
+                return 'blocked'
+            if not osp.isfile(record_path(spec, dep, seed)):
+                return 'wait'
+        return 'ready'
+
     failed = 0
-    running = []  # (arm, seed, digest, process, log file, start, sampler)
+    running = []
     while todo or running:
-        while todo and len(running) < args.jobs:
-            arm, seed, digest = todo.pop(0)
+        for item in list(todo):
+            if len(running) >= args.jobs:
+                break
+            arm, seed, digest = item
+            now = state(arm, seed)
+            if now == 'wait' and not running and all(
+                    state(a, s) != 'ready' for a, s, _ in todo):
+                now = 'blocked'  # nothing left that could unblock it
+            if now == 'wait':
+                continue
+            todo.remove(item)
+            if now == 'blocked':
+                print(f'{arm} seed {seed}: SKIPPED (a run it references '
+                      'failed or is stale)', flush=True)
+                unusable.add((arm, seed))
+                failed += 1
+                continue
             wd = work_dir(spec, arm, seed, args.work_root)
             os.makedirs(wd, exist_ok=True)
-            cmd = _command(spec, arm, seed, wd, args)
+            try:
+                cmd = _command(spec, arm, seed, wd, args)
+            except FileNotFoundError as err:
+                print(f'{arm} seed {seed}: SKIPPED: {err}', flush=True)
+                unusable.add((arm, seed))
+                failed += 1
+                continue
             resumed = '--resume' in cmd
             print(f'{arm} seed {seed}: {"resuming" if resumed else "start"}'
                   f' -> {osp.join(wd, "experiment.out")}', flush=True)
@@ -379,21 +675,38 @@ def run(spec: Dict, args) -> int:
             if proc.poll() is None:
                 continue
             running.remove(item)
+            a = spec['arm_specs'][arm]
+            wd = work_dir(spec, arm, seed, args.work_root)
+            status = proc.returncode
+            if status == 0 and a['export']:
+                status = _export(spec, arm, wd, out, env)
             sampler.__exit__(None, None, None)
             out.close()
-            wd = work_dir(spec, arm, seed, args.work_root)
-            if proc.returncode != 0:
+            if status != 0:
                 failed += 1
-                print(f'{arm} seed {seed}: FAILED (exit {proc.returncode}); '
+                unusable.add((arm, seed))
+                print(f'{arm} seed {seed}: FAILED (exit {status}); '
                       f'see {osp.join(wd, "experiment.out")}', flush=True)
                 continue
-            summary = (summarize_result(spec, wd)
-                       if spec.get('kind', 'train') == 'frozen_decoder' else
-                       summarize_run(spec, wd))
+            if spec.get('kind', 'train') == 'frozen_decoder':
+                summary = summarize_result(spec, wd)
+            elif a['test']:
+                exp, target, _ = parse_ref(a['test'], spec['name'])
+                with open(osp.join(RESULTS, exp, target,
+                                   f'seed{seed}.json')) as f:
+                    tested_iters = json.load(f).get('iterations')
+                summary = summarize_test(a['metrics'], wd, tested_iters)
+            else:
+                summary = summarize_run(spec, wd, a['metrics'])
+            refs = {key: f'{ref} (seed {seed})'
+                    for key, ref in a['inputs'].items()}
             record = write_record(record_path(spec, arm, seed), dict(
-                kind='training', experiment=spec['name'], arm=arm,
+                kind='test' if a['test'] else 'training',
+                experiment=spec['name'], arm=arm,
                 seed=seed, commit=commit, config=arm_config(spec, arm),
                 frozen_from=spec.get('checkpoint_from'),
+                inputs=refs or None, export=a['export'],
+                tested=f'{a["test"]} (seed {seed})' if a['test'] else None,
                 config_sha256=digest,
                 command=' '.join(['python'] + cmd[1:]),
                 threads=args.threads, jobs=args.jobs,
@@ -401,8 +714,9 @@ def run(spec: Dict, args) -> int:
                 wall_s=round(time.time() - start, 1),
                 resumed=resumed, **summary), load=sampler)
             print(f'{arm} seed {seed}: done, '
-                  + ', '.join(f'{k} {_fmt(v)}' for k, v in
-                              record['final'].items()), flush=True)
+                  + (', '.join(f'{k} {_fmt(v)}' for k, v in
+                               record['final'].items()) or 'no metrics'),
+                  flush=True)
     return 1 if failed else 0
 
 
@@ -457,13 +771,15 @@ def verdict(diffs: np.ndarray, claim: Optional[Dict]) -> str:
 def render_table(spec: Dict, table: str) -> str:
     records = load_records(spec)
     metrics = spec['metrics']
+    # pre-training arms (metrics: []) have nothing to show
+    shown = [a for a in spec['arms'] if spec['arm_specs'][a]['metrics']]
     lines = []
     if table == 'runs':
         lines.append('| arm | seed | ' + ' | '.join(metrics) +
                      ' | iterations | wall min | load avg |')
         lines.append('| --- | ---: | ' + '---: | ' * len(metrics) +
                      '---: | ---: | ---: |')
-        for arm in spec['arms']:
+        for arm in shown:
             for seed in spec['seeds']:
                 rec = records.get((arm, seed))
                 if rec is None:
@@ -473,19 +789,20 @@ def render_table(spec: Dict, table: str) -> str:
                 load = (rec.get('load_average') or {}).get('mean')
                 lines.append(
                     f'| {arm} | {seed} | ' + ' | '.join(
-                        _fmt(rec['final'][m]) for m in metrics) +
+                        _fmt(rec['final'].get(m)) for m in metrics) +
                     f" | {rec['iterations']} | {rec['wall_s'] / 60:.1f} | "
                     f"{'—' if load is None else f'{load:.1f}'} |")
     elif table == 'arms':
         lines.append('| arm | runs | ' + ' | '.join(
             f'{m} mean ± sd' for m in metrics) + ' |')
         lines.append('| --- | ---: |' + ' ---: |' * len(metrics))
-        for arm in spec['arms']:
+        for arm in shown:
             recs = [records[arm, s] for s in spec['seeds']
                     if (arm, s) in records]
             cells = []
             for m in metrics:
-                vals = np.array([r['final'][m] for r in recs])
+                vals = np.array([r['final'][m] for r in recs
+                                 if m in r['final']])
                 cells.append('—' if not len(vals) else
                              f'{vals.mean():.3f} ± {vals.std(ddof=1):.3f}'
                              if len(vals) > 1 else f'{vals[0]:.3f}')
@@ -500,7 +817,7 @@ def render_table(spec: Dict, table: str) -> str:
                      'differences | mean | 95 % CI (paired bootstrap) | '
                      'claim | verdict |')
         lines.append('| --- | --- | --- | --- | ---: | --- | --- | --- |')
-        for arm in spec['arms']:
+        for arm in shown:
             if arm == base:
                 continue
             claim = (spec.get('claims') or {}).get(arm, spec.get('claim'))
@@ -569,7 +886,7 @@ def plot(spec: Dict) -> List[str]:
                 if rec is None:
                     continue
                 its = [e['iter'] for e in rec['evaluations']]
-                vals = [e[metric] for e in rec['evaluations']]
+                vals = [e.get(metric) for e in rec['evaluations']]
                 per_iter = rec['wall_s'] / max(rec['iterations'], 1) / 60
                 # one legend entry per arm: its seeds share its colour
                 style = dict(color=f'C{i}', marker='o', alpha=0.8,

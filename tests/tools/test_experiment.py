@@ -233,3 +233,156 @@ def test_an_arm_shared_by_two_experiments_is_run_once(sandbox):
     args.threads = 2
     assert ex.find_same_run(config, ex.config_hash(config, 0), 0,
                             args) is None
+
+
+DEPS = """arms:
+  pre: {config: pre.py, metrics: []}
+  fine:
+    config: fine.py
+    inputs: {model.init: pre}
+    export: [export_knowledge_tokens, tokens.pth]
+  student:
+    config: student.py
+    inputs: {model.tokens: 'fine:tokens.pth'}
+  readout: {config: readout.py, test: fine}
+seeds: [0, 1]
+metrics: [coco/AP]
+baseline: fine
+"""
+
+
+def test_arm_references_are_checked(sandbox):
+    arms = ('pre', 'fine', 'student', 'readout')
+    write_spec(sandbox, 'deps', DEPS, arms=arms)
+    spec = ex.load_spec('deps')
+    assert spec['arms']['fine'] == 'fine.py'
+    assert spec['deps'] == {'pre': [], 'fine': ['pre'], 'student': ['fine'],
+                            'readout': ['fine']}
+    assert ex.parse_ref('other/arm:f.pth', 'deps') == ('other', 'arm',
+                                                       'f.pth')
+    for bad, message in [
+        (DEPS.replace('model.init: pre', 'model.init: nope'),
+         "references 'nope', which is not an arm"),
+        (DEPS.replace('pre: {config: pre.py, metrics: []}',
+                      'pre: {config: pre.py, inputs: {x: student}}'),
+         'in a circle: pre -> student -> fine -> pre'),
+        (DEPS.replace('export: [export_knowledge_tokens, tokens.pth]',
+                      'export: [no_such_tool, tokens.pth]'),
+         "export tool 'no_such_tool' is not a module"),
+        (DEPS.replace('metrics: []}', 'metric: []}'),
+         r"unknown keys \['metric'\]"),
+    ]:
+        folder = sandbox / 'experiments' / 'deps'
+        (folder / 'experiment.yml').write_text(bad)
+        with pytest.raises(SystemExit, match=message):
+            ex.load_spec('deps')
+
+
+def test_a_referenced_run_is_part_of_the_identity(sandbox):
+    arms = ('pre', 'fine', 'student', 'readout')
+    folder = write_spec(sandbox, 'deps', DEPS, arms=arms)
+    spec = ex.load_spec('deps')
+    # a plain arm keeps the config hash of earlier records
+    assert ex.arm_digest(spec, 'pre', 0) == ex.config_hash(
+        ex.arm_config(spec, 'pre'), 0)
+    before = ex.arm_digest(spec, 'student', 0)
+    assert before != ex.config_hash(ex.arm_config(spec, 'student'), 0)
+    (folder / 'pre.py').write_text('x = 2\n')  # two steps upstream
+    assert ex.arm_digest(spec, 'student', 0) != before
+
+
+def _fake_command(real):
+    """The runner's command is resolved for real (so missing inputs are
+    caught), then replaced by a script that writes what a run leaves: the
+    command it got, MMEngine scalars, a checkpoint and, for a test, the
+    metrics file."""
+    script = (
+        'import json, os, sys\n'
+        'wd, cmd = sys.argv[1], json.loads(sys.argv[2])\n'
+        'json.dump(cmd, open(os.path.join(wd, "cmd.json"), "w"))\n'
+        'if "mmpose_ext.tools.test" in cmd:\n'
+        '    json.dump({"coco/AP": 0.5}, open(os.path.join(wd, '
+        '"metrics.json"), "w"))\n'
+        '    sys.exit(0)\n'
+        'if any("seed=1" in c for c in cmd) and "pre.py" in cmd[3]:\n'
+        '    sys.exit(3)\n'
+        'os.makedirs(os.path.join(wd, "t", "vis_data"), exist_ok=True)\n'
+        'with open(os.path.join(wd, "t", "vis_data", "scalars.json"), "w") '
+        'as f:\n'
+        '    f.write(json.dumps({"loss": 1.0, "iter": 10, "time": 0.1}) + '
+        '"\\n")\n'
+        '    f.write(json.dumps({"coco/AP": 0.25, "step": 1}) + "\\n")\n'
+        'ckpt = os.path.join(wd, "iter_10.pth")\n'
+        'open(ckpt, "w").write("weights")\n'
+        'open(os.path.join(wd, "last_checkpoint"), "w").write(ckpt)\n')
+
+    def command(spec, arm, seed, wd, args):
+        cmd = real(spec, arm, seed, wd, args)
+        return [sys.executable, '-c', script, wd, json.dumps(cmd)]
+    return command
+
+
+def test_dependent_runs_wait_get_their_inputs_and_skip_after_a_failure(
+        sandbox, monkeypatch):
+    arms = ('pre', 'fine', 'student', 'readout')
+    write_spec(sandbox, 'deps', DEPS, arms=arms)
+    spec = ex.load_spec('deps')
+    monkeypatch.setattr(ex, '_command', _fake_command(ex._command))
+
+    def export(spec, arm, wd, out, env):
+        with open(osp.join(wd, 'tokens.pth'), 'w') as f:
+            f.write(ex.final_checkpoint(wd))
+        return 0
+    monkeypatch.setattr(ex, '_export', export)
+    work = sandbox / 'work'
+    args = ex.main.__globals__['argparse'].Namespace(
+        threads=1, jobs=2, data_workers=0, rerun_stale=False,
+        data_root=None, work_root=str(work))
+    assert ex.run(spec, args) == 1  # pre seed 1 fails
+    results = sandbox / 'results' / 'deps'
+    for arm in arms:  # seed 0: all ran, in dependency order
+        assert (results / arm / 'seed0.json').exists(), arm
+    for arm in ('pre', 'fine', 'student', 'readout'):  # seed 1: none
+        assert not (results / arm / 'seed1.json').exists(), arm
+    seed0 = work / 'deps'
+
+    def cmd_of(arm):
+        return json.loads((seed0 / arm / 'seed0' / 'cmd.json').read_text())
+    assert f'model.init={seed0}/pre/seed0/iter_10.pth' in cmd_of('fine')
+    assert (f'model.tokens={seed0}/fine/seed0/tokens.pth'
+            in cmd_of('student'))
+    readout = cmd_of('readout')
+    assert readout[2] == 'mmpose_ext.tools.test'
+    assert readout[4] == f'{seed0}/fine/seed0/iter_10.pth'
+    pre = json.loads((results / 'pre' / 'seed0.json').read_text())
+    assert pre['final'] == {} and pre['final_losses'] == {'loss': 1.0}
+    rec = json.loads((results / 'readout' / 'seed0.json').read_text())
+    assert rec['kind'] == 'test' and rec['final'] == {'coco/AP': 0.5}
+    assert rec['iterations'] == 10 and rec['tested'] == 'fine (seed 0)'
+    # the pre-training arm is not in the tables
+    assert '| pre |' not in ex.render_table(spec, 'runs')
+    assert '| readout | 0 | 0.500 |' in ex.render_table(spec, 'runs')
+
+
+def test_a_reference_follows_a_copied_record(sandbox):
+    write_spec(sandbox, 'first', 'arms: {a: a.py}\nseeds: [0]\n'
+               'metrics: [coco/AP]\n', arms=('a', ))
+    write_spec(sandbox, 'second', 'arms: {b: b.py}\nseeds: [0]\n'
+               'metrics: [coco/AP]\n', arms=('b', ))
+    spec = ex.load_spec('second')
+    work = sandbox / 'work'
+    with pytest.raises(FileNotFoundError, match='has no record'):
+        ex.resolve_ref(spec, 'first/a', 0, str(work))
+    for name, extra in (('first', {}),
+                        ('second', {'copied_from': 'results/first/a/seed0.json'})):
+        arm = 'a' if name == 'first' else 'b'
+        path = sandbox / 'results' / name / arm / 'seed0.json'
+        path.parent.mkdir(parents=True)
+        path.write_text(json.dumps(extra))
+    with pytest.raises(FileNotFoundError, match='checkpoints do not'):
+        ex.resolve_ref(spec, 'b', 0, str(work))
+    wd = work / 'first' / 'a' / 'seed0'
+    wd.mkdir(parents=True)
+    (wd / 'iter_5.pth').write_text('w')
+    (wd / 'last_checkpoint').write_text(str(wd / 'iter_5.pth'))
+    assert ex.resolve_ref(spec, 'b', 0, str(work)) == str(wd / 'iter_5.pth')
