@@ -2,6 +2,7 @@
 
     python benchmarks/onnx_latency.py [--configs CFG ...] [--batch-sizes 1 8]
                                       [--repeats 5] [--threads 2]
+                                      [--record results/benchmarks/onnx_latency.json]
 
 For each config: the model (random weights: latency does not depend on
 them) is exported by :func:`mmpose_ext.tools.export_onnx.export_onnx`
@@ -23,6 +24,8 @@ import time
 import numpy as np
 import torch
 
+from mmpose_ext.utils.run_record import LoadSampler, finish_benchmark
+
 DEFAULT_CONFIGS = [
     'configs/dark_r50.py',  # the SimpleBaseline-R50 graph (decoding is outside)
     'configs/simdr_r50.py',
@@ -38,6 +41,8 @@ def parse_args():
     parser.add_argument('--batch-sizes', nargs='+', type=int, default=[1, 8])
     parser.add_argument('--repeats', type=int, default=5)
     parser.add_argument('--threads', type=int, default=1)
+    parser.add_argument('--record', default=None,
+                        help='write the table and the machine as JSON here')
     return parser.parse_args()
 
 
@@ -65,6 +70,7 @@ def main():
     options.intra_op_num_threads = args.threads
     options.inter_op_num_threads = 1
     rows = []
+    load = LoadSampler().__enter__()
     with tempfile.TemporaryDirectory() as tmp:
         for config in args.configs:
             torch.manual_seed(0)
@@ -101,18 +107,25 @@ def main():
                              pt_best, pt_med, ort_best, ort_med,
                              pt_best / ort_best, diff, export_s))
             os.remove(onnx_file)
-    print(f'\nthreads={args.threads}, repeats={args.repeats}, torch '
-          f'{torch.__version__}, onnxruntime {ort.__version__}\n')
-    print('| config | input | batch | PyTorch ms (best / median) | '
-          'onnxruntime ms (best / median) | PyTorch / ORT | max abs diff | '
-          'export s |')
-    print('| --- | --- | --- | --- | --- | --- | --- | --- |')
+    load.__exit__(None, None, None)
+    lines = [
+        f'threads={args.threads}, repeats={args.repeats}, torch '
+        f'{torch.__version__}, onnxruntime {ort.__version__}',
+        '| config | input | batch | PyTorch ms (best / median) | '
+        'onnxruntime ms (best / median) | PyTorch / ORT | max abs diff | '
+        'export s |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- |']
     for (name, size, batch, pt_b, pt_m, ort_b, ort_m, ratio, diff,
          export_s) in rows:
-        print(f'| {name} | {size} | {batch} | {pt_b * 1e3:.1f} / '
-              f'{pt_m * 1e3:.1f} | {ort_b * 1e3:.1f} / {ort_m * 1e3:.1f} | '
-              f'{ratio:.2f} | {diff:.1e} | {export_s:.0f} |')
-
+        lines.append(
+            f'| {name} | {size} | {batch} | {pt_b * 1e3:.1f} / '
+            f'{pt_m * 1e3:.1f} | {ort_b * 1e3:.1f} / {ort_m * 1e3:.1f} | '
+            f'{ratio:.2f} | {diff:.1e} | {export_s:.0f} |')
+    print('\n' + '\n'.join(lines))
+    finish_benchmark('onnx_latency', args.record, load, [
+        dict(config=r[0], input=r[1], batch=r[2], torch_s=r[3],
+             onnxruntime_s=r[5], max_abs_diff=r[8]) for r in rows],
+        lines, threads=args.threads, repeats=args.repeats)
 
 if __name__ == '__main__':
     main()

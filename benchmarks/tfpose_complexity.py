@@ -1,7 +1,8 @@
 """GFLOPs and parameters of the TFPose configs beside MMPose's
 SimpleBaseline-R50, all under MMEngine's counter in one run.
 
-    .venv/bin/python benchmarks/tfpose_complexity.py [--ablation]
+    .venv/bin/python benchmarks/tfpose_complexity.py [--ablation] \
+        [--record results/benchmarks/tfpose_complexity.json]
 
 Counted: one image, inference graph (``model._forward``: backbone, neck,
 head forward; no flip test, no auxiliary heatmap branch), multiply-adds as
@@ -20,6 +21,7 @@ import torch
 from mmengine.analysis import get_model_complexity_info, parameter_count
 
 from mmpose_ext.utils import flop_analyzer
+from mmpose_ext.utils.run_record import LoadSampler, finish_benchmark
 from mmpose_ext.utils.benchmark_models import (SIMPLEBASELINE_R50,
                                                build_model, input_shape)
 
@@ -93,26 +95,34 @@ def main():
     logging.getLogger('mmengine').setLevel(logging.ERROR)
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--ablation', action='store_true')
+    parser.add_argument('--record', default=None,
+                        help='write the table and the machine as JSON here')
     args = parser.parse_args()
+    load = LoadSampler().__enter__()
     rows = [count(*spec) for spec in MAIN + (ABLATION if args.ablation else [])]
+    load.__exit__(None, None, None)
     base = rows[0]['gflops']
     paper_base = rows[0]['paper']
-    print('| model | tokens | GFLOPs | backbone | neck | encoder | '
+    lines = ['GFLOPs counted by mmpose_ext.utils.flop_analyzer (one multiply-add = one FLOP)' + (', with the ablation rows' if args.ablation else '')]
+    lines.append('| model | tokens | GFLOPs | backbone | neck | encoder | '
           'M per enc. layer & token | decoder | sampling | params (M) | '
           'ratio to SB-R50 | paper GFLOPs | paper ratio | '
           'get_model_complexity_info |')
-    print('|' + ' --- |' * 14)
+    lines.append('|' + ' --- |' * 14)
     for r in rows:
         paper = f"{r['paper']:.2f}" if r['paper'] else '-'
         paper_ratio = f"{r['paper'] / paper_base:.3f}" if r['paper'] else '-'
         per_tok = f"{r['per_layer_per_token']:.3f}" \
             if 'per_layer_per_token' in r else '-'
-        print(f"| {r['name']} | {r.get('tokens', '-')} | {r['gflops']:.2f} | "
+        lines.append(f"| {r['name']} | {r.get('tokens', '-')} | {r['gflops']:.2f} | "
               f"{r['backbone']:.2f} | {r['neck']:.3f} | {r['encoder']:.2f} | "
               f"{per_tok} | {r['decoder']:.3f} | {r['sampling']:.3f} | "
               f"{r['params']:.2f} | {r['gflops'] / base:.3f} | {paper} | "
               f"{paper_ratio} | {r['check']} |")
 
+    print('\n'.join(lines))
+    finish_benchmark('tfpose_complexity', args.record, load, rows, lines,
+                     ablation=args.ablation)
 
 if __name__ == '__main__':
     main()

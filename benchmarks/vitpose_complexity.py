@@ -1,6 +1,7 @@
 """Parameters, GFLOPs and CPU forward latency of ViTPose.
 
     python benchmarks/vitpose_complexity.py [--repeats 10] [--threads 2]
+        [--record results/benchmarks/vitpose_complexity.json]
 
 * Parameters of the four backbones (counted on the meta device) beside the
   ViTPose paper's Table 9 and the official checkpoints' tensor shapes.
@@ -28,6 +29,7 @@ from mmpose.registry import MODELS
 from mmpose.utils import register_all_modules
 
 from mmpose_ext.utils import flop_analyzer
+from mmpose_ext.utils.run_record import LoadSampler, finish_benchmark
 from mmpose_ext.utils.benchmark_models import TensorForward, build_model
 
 PAPER_PARAMS_M = {'base': 86, 'large': 307, 'huge': 632}
@@ -66,19 +68,25 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--repeats', type=int, default=10)
     parser.add_argument('--threads', type=int, default=2)
+    parser.add_argument('--record', default=None,
+                        help='write the tables and the machine as JSON here')
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     register_all_modules()
 
-    print('| backbone | params (M) | paper Table 9 (M) | difference |')
-    print('| --- | ---: | ---: | ---: |')
+    # the first line heads the record; the tables follow
+    lines = [f'torch {torch.__version__}, {args.threads} threads, '
+             f'{args.repeats} repeats (median)']
+    load = LoadSampler().__enter__()
+    lines.append('| backbone | params (M) | paper Table 9 (M) | difference |')
+    lines.append('| --- | ---: | ---: | ---: |')
     for arch in ('small', 'base', 'large', 'huge'):
         with torch.device('meta'):
             backbone = MODELS.build(dict(type='PlainViT', arch=arch))
         n = sum(p.numel() for p in backbone.parameters()) / 1e6
         paper = PAPER_PARAMS_M.get(arch)
         diff = f'{100 * (n / paper - 1):+.2f}%' if paper else '-'
-        print(f'| ViT-{arch[0].upper()} | {n:.2f} | {paper or "-"} | {diff} |')
+        lines.append(f'| ViT-{arch[0].upper()} | {n:.2f} | {paper or "-"} | {diff} |')
 
     x = torch.randn(1, 3, 256, 192)
     host = TensorForward(MODELS.build(dict(
@@ -92,26 +100,28 @@ def main():
             ('ViTPose-B simple', 'configs/vitpose_b_simple.py')]
     models = [build_model(config) for _, config in rows]
     *times, host_ms = latencies_ms(models + [host], x, args.repeats)
-    print()
-    print('| model (256x192) | params (M) | GFLOPs, MMEngine counter | '
+    load.__exit__(None, None, None)
+    lines.append('')
+    lines.append('| model (256x192) | params (M) | GFLOPs, MMEngine counter | '
           'GFLOPs, + attention products | backbone GFLOPs, + attention | '
           'latency, wall (ms) | CPU time (ms) | CPU time / SimpleBaseline-R50 |')
-    print('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+    lines.append('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
     for (name, _), model, ms in zip(rows, models, times):
         params = sum(p.numel() for p in model.parameters()) / 1e6
         raw = gflops(model, x, with_sdpa=False)
         full = gflops(model, x, with_sdpa=True)
         backbone = gflops(model.model.backbone, x, with_sdpa=True)
-        print(f'| {name} | {params:.2f} | {raw:.2f} | {full:.2f} | '
+        lines.append(f'| {name} | {params:.2f} | {raw:.2f} | {full:.2f} | '
               f'{backbone:.2f} | {ms[0]:.1f} | {ms[1]:.1f} | '
               f'{ms[1] / host_ms[1]:.2f} |')
     host_gflops = gflops(host, x, with_sdpa=False)
-    print(f'| SimpleBaseline-R50 (MMPose) | '
+    lines.append(f'| SimpleBaseline-R50 (MMPose) | '
           f'{sum(p.numel() for p in host.parameters()) / 1e6:.2f} | '
           f'{host_gflops:.2f} | {host_gflops:.2f} | - | {host_ms[0]:.1f} | '
           f'{host_ms[1]:.1f} | 1.00 |')
-    print(f'\ntorch {torch.__version__}, {args.threads} threads, '
-          f'{args.repeats} repeats (median)')
+    print('\n'.join(lines))
+    finish_benchmark('vitpose_complexity', args.record, load, [], lines,
+                     threads=args.threads, repeats=args.repeats)
 
 
 if __name__ == '__main__':
