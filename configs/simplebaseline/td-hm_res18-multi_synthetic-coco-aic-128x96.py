@@ -7,8 +7,8 @@
 # with the optimizer and the milder augmentation of
 # configs/simplebaseline/td-hm_res18_synthetic-128x96.py. Its baseline is
 # td-hm_res18_synthetic-coco-128x96.py (the same model, COCO head only, the
-# same 8 COCO crops per iteration); benchmarks/vitpose_multi_dataset.py
-# --backbone resnet18 runs both.
+# same 8 COCO crops per iteration); the experiment
+# configs/experiments/vitpose_multi_dataset_res18 runs both.
 #
 # Data (docs/synthetic.md):
 #   python -m mmpose_ext.synthetic --out data/synthetic
@@ -37,8 +37,8 @@ aic_head = dict(coco_head, out_channels=14)
 
 # the base's model with MMPose's ResNet-18 and these heads
 model = dict(
-    # measured (README, docs/vitpose.md) with each head's own mean, before
-    # per-sample weighting became the default; the arm keeps its setting
+    # the multi-dataset experiment was first run with each head's own mean,
+    # before per-sample weighting became the default; it keeps that setting
     loss_weighting='head_mean',
     backbone=dict(_delete_=True, type='ResNet', depth=18),
     heads=dict(_delete_=True, coco=coco_head, aic=aic_head))

@@ -1,9 +1,9 @@
-# The baseline of the ResNet-18 multi-dataset comparison in the README: the
-# model of td-hm_res18-multi_synthetic-coco-aic-128x96.py (ResNet-18, the
-# same COCO head, optimizer, schedule and iterations) trained on the
-# COCO-format synthetic set alone, as a plain TopdownPoseEstimator: each
-# batch holds the 8 COCO crops of the multi-dataset batch, without the 8 AIC
-# crops.
+# The baseline of the ResNet-18 multi-dataset comparison
+# (configs/experiments/vitpose_multi_dataset_res18): the model of
+# td-hm_res18-multi_synthetic-coco-aic-128x96.py (ResNet-18, the same COCO
+# head, optimizer, schedule and iterations) trained on the COCO-format
+# synthetic set alone, as a plain TopdownPoseEstimator: each batch holds the
+# 8 COCO crops of the multi-dataset batch, without the 8 AIC crops.
 _base_ = ['./td-hm_res18-multi_synthetic-coco-aic-128x96.py']
 
 # the base's hooks without the multi-dataset check

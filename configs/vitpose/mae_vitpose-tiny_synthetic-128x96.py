@@ -10,9 +10,9 @@ input_size = (96, 128)
 max_iters = 300
 data_root = '{{$MMPOSE_EXT_SYNTHETIC:data/synthetic}}/'
 
-# The claims table in docs/vitpose.md was measured before MAE's fixed sin-cos
-# positions and Xavier initialisation became the defaults; this measured arm
-# keeps the settings it was run with.
+# The ViTPose experiments' MAE arm (configs/experiments/vitpose_mae) was
+# first run before MAE's fixed sin-cos positions and Xavier initialisation
+# became the defaults; it keeps the settings it was run with.
 model = dict(
     fixed_pos_embed=False,
     init_scheme='vit',

@@ -2,9 +2,10 @@
 # one tiny PlainViT (width 128, 4 layers), a head for the COCO-format set
 # (17 keypoints) and a head for the AI Challenger-format set (14 keypoints),
 # every batch 8 COCO-format + 8 AIC-format crops, each dataset validated with
-# its own CocoMetric (coco/AP, aic/AP) in one loop. The README compares it
-# with td-hm_vitpose-tiny_synthetic-coco-128x96.py (the same model on the
-# COCO set alone: the same 8 COCO crops per iteration, the same iterations).
+# its own CocoMetric (coco/AP, aic/AP) in one loop. The experiment
+# configs/experiments/vitpose_multi_dataset compares it with
+# td-hm_vitpose-tiny_synthetic-coco-128x96.py (the same model on the COCO set
+# alone: the same 8 COCO crops per iteration, the same iterations).
 # The tests run it for 2 iterations (--cfg-options train_cfg.max_iters=2 ...).
 # It inherits td-hm_vitpose-tiny_synthetic-128x96.py (codec, pipelines,
 # optimizer with layer decay, the head's layout, the COCO-format training
@@ -42,8 +43,8 @@ aic_head = dict(coco_head, out_channels=14)
 model = dict(
     _delete_=True,
     type='MultiHeadTopdownPoseEstimator',
-    # measured (README, docs/vitpose.md) with each head's own mean, before
-    # per-sample weighting became the default; the arm keeps its setting
+    # the multi-dataset experiment was first run with each head's own mean,
+    # before per-sample weighting became the default; it keeps that setting
     loss_weighting='head_mean',
     data_preprocessor=_base_.model.data_preprocessor,
     backbone=dict(

@@ -1,4 +1,5 @@
-# The baseline of the multi-dataset comparison in the README: the model of
+# The baseline of the multi-dataset comparison
+# (configs/experiments/vitpose_multi_dataset): the model of
 # td-hm_vitpose-tiny-multi_synthetic-coco-aic-128x96.py (same backbone, the
 # same COCO head, schedule and iterations) trained on the COCO-format
 # synthetic set alone, as a plain TopdownPoseEstimator: each batch holds the

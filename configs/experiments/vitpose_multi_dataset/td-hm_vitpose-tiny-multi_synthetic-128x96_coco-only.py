@@ -1,0 +1,19 @@
+# Arm `coco-only` of vitpose_multi_dataset (the baseline): the tiny ViTPose
+# (width 128, 4 layers) with the COCO head only, trained on the COCO-format
+# synthetic set alone, 8 crops per batch (the COCO part of the other arm's
+# batch).
+_base_ = [
+    '../../vitpose/td-hm_vitpose-tiny_synthetic-coco-128x96.py'
+]
+
+# the comparison's schedule: the cosine decay (after the base's warm-up)
+# ends with the run
+max_iters = 800
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
+param_scheduler = [
+    dict(type='LinearLR', begin=0, end=50, start_factor=0.01,
+         by_epoch=False),
+    dict(type='CosineAnnealingLR', begin=50, end=max_iters,
+         T_max=max_iters - 50, eta_min=1e-5, by_epoch=False)
+]
+default_hooks = dict(checkpoint=dict(interval=max_iters))
