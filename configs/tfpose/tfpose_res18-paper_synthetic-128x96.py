@@ -1,15 +1,15 @@
 # TFPose with tfpose_r18's architecture (ResNet-18, C = 256, N_E = 6, N_D = 6,
 # FFN 1024) on the embedded synthetic set at 128x96, with the recipe the
 # quickstart had before issue 10 (AdamW 1e-3 for everything, clipped at 1.0,
-# one epoch): the reference that benchmarks/tfpose_convergence.py compares
-# the causes of its slow convergence against (docs/tfpose.md). From scratch.
+# one epoch): the model the quickstart trained then, which learned too slowly
+# for it (docs/tfpose.md, "Convergence on the synthetic set"). From scratch.
 # One step of it costs 4.3x a SimpleBaseline-R18 step on the CPU (1 thread,
 # the compiled kernel; 5.6x with MMCV's sampling, which this config keeps:
 # results/benchmarks/tfpose_step.json); the quickstart now trains a smaller
 # TFPose (tfpose_res18_synthetic-128x96.py).
 # It repeats the model block of the quickstart config on purpose instead of
-# inheriting it: it is the fixed, measured arm of the convergence study, and
-# a measured arm must not move when the quickstart's defaults change.
+# inheriting it: the tfpose_step benchmark measures it, and a measured model
+# must not move when the quickstart's defaults change.
 _base_ = ['../_base_/default_runtime.py', '../_base_/data/synthetic.py']
 
 train_cfg = dict(by_epoch=True, max_epochs=1, val_interval=1)

@@ -9,12 +9,12 @@
 # setting), N_E = 1 encoder layer, N_D = 3 decoder layers (where Table 3's AP
 # saturates), FFN 512 (4 x C, as 1024 is for C = 256), 8 heads x 4 points.
 # The recipe departs from the COCO configs where a short run from scratch
-# needs it (each measured in docs/tfpose.md): one learning rate for all
-# parameters, no gradient clipping, the auxiliary branch at the baseline's
-# width (128 channels) and target width (sigma 2), reading the C3 tokens
-# instead of C5, and the refinement not detached. Seeds 0 / 1: AP 0.140 /
-# 0.141 after the 1,500 iterations; `make quickstart` on the idle machine:
-# 7 min 9 s of training, AP 0.126.
+# needs it (docs/tfpose.md, "The quickstart model and its recipe"): one
+# learning rate for all parameters, no gradient clipping, the auxiliary
+# branch at the baseline's width (128 channels) and target width (sigma 2),
+# reading the C3 tokens instead of C5 (the tfpose_aux_level experiment), and
+# the refinement not detached (tfpose_detach). Its results: the cpu_kernel
+# experiment's kernel arm, this config with its default sampling stated.
 _base_ = [
     '../_base_/default_runtime.py', '../_base_/data/synthetic.py',
     '../_base_/models/imagenet_preprocessor.py'
@@ -71,18 +71,18 @@ model = dict(
         # no dropout: a run this short underfits
         dropout=0.,
         # y_{d-1} passes its gradient on to the earlier layers (COCO configs:
-        # detached, as Deformable DETR's refinement). On the C5 model of
-        # that time the detached version stayed at the mean pose (AP 0.001
-        # against 0.044 undetached); with the C3 auxiliary branch below both
-        # end level within two seed pairs (AP 0.122 / 0.126, the
+        # detached, as Deformable DETR's refinement). Chosen on the C5 model
+        # of that time, where the detached version stayed at the mean pose
+        # (a launcher run, not on record); with the C3 auxiliary branch below
+        # both end level within two seed pairs (AP 0.122 / 0.126, the
         # tfpose_detach experiment, docs/tfpose.md)
         detach_refinement=False,
         loss=dict(type='L1Loss', use_target_weight=True),
         # the auxiliary heatmaps from the C3 tokens (stride 8, one x2
         # deconvolution to the 32x24 targets) instead of the paper's C5:
         # the level the p2q attention samples most finely learns to
-        # localize. Seed 0, 1,500 iterations: AP 0.140 / AP .5 0.492 against
-        # 0.044 / 0.198 with C5 (docs/tfpose.md)
+        # localize (C3 against C5: the tfpose_aux_level experiment,
+        # docs/tfpose.md)
         aux_level=0,
         aux_head=dict(
             type='HeatmapHead',

@@ -7,6 +7,7 @@ import numpy as np
 import torch
 from mmcv.ops import MultiScaleDeformableAttention
 from mmdet.models.layers.positional_encoding import SinePositionalEncoding
+from mmpose.codecs import UDPHeatmap
 from mmpose.evaluation.functional import keypoint_pck_accuracy
 from mmpose.models.heads.base_head import BaseHead
 from mmpose.models.heads.transformer_heads.transformers import \
@@ -59,7 +60,9 @@ class TFPoseHead(BaseHead):
     (``loss_reg_dec1`` ... ``loss_reg_dec{N_D}``) and, with ``aux_head``, the
     tokens of level ``aux_level`` (the paper's: the last, C5) are reshaped to
     their map and decoded to heatmaps for the auxiliary loss (``loss_aux``).
-    The auxiliary branch never runs in :meth:`forward`/:meth:`predict`.
+    The auxiliary branch never runs in :meth:`forward`, nor in
+    :meth:`predict` unless ``test_cfg=dict(readout='aux_heatmaps')`` asks for
+    the keypoints decoded from its heatmaps instead of the regression.
 
     State dicts saved when the query decoder was called ``keypoint_decoder``
     still load: a load hook renames their ``keypoint_decoder.*`` keys.
@@ -117,6 +120,9 @@ class TFPoseHead(BaseHead):
 
     .. _`Mao et al. 2021`: https://arxiv.org/abs/2103.15320
     """
+
+    # what predict() reads the keypoints out of (test_cfg's ``readout``)
+    READOUTS = ('regression', 'aux_heatmaps')
 
     def __init__(self,
                  num_keypoints: int,
@@ -303,25 +309,83 @@ class TFPoseHead(BaseHead):
                 feats: Tuple[Tensor],
                 batch_data_samples: OptSampleList,
                 test_cfg: ConfigType = {}) -> Predictions:
-        """Keypoints in input-image pixels; with ``flip_test``, the mean of
+        """Keypoints in input-image pixels, read out as ``test_cfg``'s
+        ``readout`` says: ``'regression'`` (default), the last decoder
+        layer's coordinates (:meth:`forward`); ``'aux_heatmaps'``, the
+        keypoints decoded from the auxiliary heatmaps
+        (:meth:`aux_heatmap_coords`), which measures how well the features
+        localize the keypoints apart from how well the decoder reads them
+        out. Either way the scores are ones. With ``flip_test``, the mean of
         the coordinates of the image and of its mirror (flipped back with
         the dataset's flip indices)."""
+        readout = test_cfg.get('readout', 'regression')
+        if readout not in self.READOUTS:
+            raise ValueError(f'{self.__class__.__name__}: test_cfg readout '
+                             f'must be one of {self.READOUTS}, got '
+                             f'{readout!r}')
+        read = (self.forward
+                if readout == 'regression' else self.aux_heatmap_coords)
         if test_cfg.get('flip_test', False):
             # TTA: feats = [features of the image, of its mirror]
             _feats, _feats_flip = feats
             flip_indices = batch_data_samples[0].metainfo['flip_indices']
             input_size = batch_data_samples[0].metainfo['input_size']
-            coords = self.forward(_feats)
+            coords = read(_feats)
             coords_flip = flip_coordinates(
-                self.forward(_feats_flip),
+                read(_feats_flip),
                 flip_indices=flip_indices,
                 shift_coords=test_cfg.get('shift_coords', True),
                 input_size=input_size)
             coords = (coords + coords_flip) * 0.5
         else:
-            coords = self.forward(feats)  # (B, K, 2)
+            coords = read(feats)  # (B, K, 2)
         # (B, K, 2) -> (B, 1, K, 2): one instance per sample
         return self.decode(coords.unsqueeze(1))
+
+    def aux_heatmap_coords(self, feats: Sequence[Tensor]) -> Tensor:
+        """The keypoints read out of the auxiliary heatmaps instead of the
+        regression: :meth:`aux_heatmaps` decoded one crop at a time by
+        MMPose's ``UDPHeatmap`` with the codec's heatmap settings (the
+        targets the branch was trained on are UDP heatmaps).
+
+        Args:
+            feats (Sequence[Tensor]): L feature maps, level l in shape
+                (B, C, h_l, w_l).
+
+        Returns:
+            Tensor: (B, K, 2), normalized ``(x / w, y / h)`` of the input
+            image, as :meth:`forward` returns them.
+        """
+        name = self.__class__.__name__
+        if self.aux_head is None:
+            raise ValueError(
+                f"{name}: readout='aux_heatmaps' decodes the auxiliary "
+                'heatmaps, but this head was built with aux_head=None')
+        heatmap_codec = getattr(self.decoder, 'heatmap_codec', None)
+        if heatmap_codec is None:
+            raise ValueError(
+                f"{name}: readout='aux_heatmaps' takes the heatmap size and "
+                'sigma from the codec\'s heatmap settings; give the head a '
+                'decoder with a heatmap codec (TFPoseLabel), got '
+                f'{type(self.decoder).__name__}')
+        # the settings UDPHeatmap shares with the codec (UDPCodec has them
+        # all; another heatmap codec may lack some: UDPHeatmap's defaults)
+        settings = {
+            key: getattr(heatmap_codec, key)
+            for key in ('heatmap_type', 'sigma', 'radius_factor',
+                        'blur_kernel_size') if hasattr(heatmap_codec, key)
+        }
+        udp = UDPHeatmap(
+            input_size=self.decoder.input_size,
+            heatmap_size=heatmap_codec.heatmap_size,
+            **settings)
+        memory = self.encode(feats)[0]
+        heatmaps = to_numpy(self.aux_heatmaps(memory, feats))  # (B, K, H, W)
+        # UDPHeatmap.decode: (1, K, 2) in input-size units (x, y)
+        keypoints = np.concatenate([udp.decode(h)[0] for h in heatmaps])
+        coords = keypoints / np.asarray(udp.input_size, dtype=np.float32)
+        return torch.as_tensor(
+            coords, dtype=memory.dtype, device=memory.device)
 
     def loss(self,
              feats: Tuple[Tensor],

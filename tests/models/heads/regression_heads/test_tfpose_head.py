@@ -1,5 +1,6 @@
 """TFPoseHead: losses against MMPose's loss modules, the aux branch, flip
-test, and the training graph of the whole model."""
+test, the readout from the auxiliary heatmaps, and the training graph of
+the whole model."""
 import numpy as np
 import pytest
 import torch
@@ -7,6 +8,7 @@ import torch.nn.functional as F
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.structures import InstanceData, PixelData
+from mmpose.codecs import UDPHeatmap
 from mmpose.registry import MODELS
 from mmpose.structures import PoseDataSample
 
@@ -116,6 +118,71 @@ def test_predict_decodes_and_flips():
     np.testing.assert_allclose(flipped[1].keypoints[0],
                                (coords[1] + mirrored[1]) / 2 * [w, h],
                                rtol=1e-5)
+
+
+def test_readout_aux_heatmaps_is_their_udp_decode():
+    head = tiny_tfpose_head()
+    feats, feats_flip = tfpose_features(0), tfpose_features(1)
+    samples = _samples()
+    w, h = INPUT
+    # MMPose's UDPHeatmap with the tiny codec's heatmap settings
+    udp = UDPHeatmap(input_size=INPUT, heatmap_size=(24, 32), sigma=1.)
+
+    def udp_coords(f):
+        with torch.no_grad():
+            heatmaps = head.aux_heatmaps(head.encode(f)[0], f).numpy()
+        # (B, K, 2) normalized by the input size
+        return np.concatenate([udp.decode(m)[0] for m in heatmaps]) / [w, h]
+
+    coords = udp_coords(feats)
+    plain = head.predict(
+        feats, samples, test_cfg=dict(flip_test=False, readout='aux_heatmaps'))
+    for i in range(B):
+        np.testing.assert_allclose(plain[i].keypoints[0], coords[i] * [w, h],
+                                   rtol=1e-5)
+        np.testing.assert_array_equal(plain[i].keypoint_scores,
+                                      np.ones((1, K)))
+    # flip test: the mean with the mirror's decode flipped back, as for the
+    # regression (pixel x -> w - 1 - x, left <-> right)
+    mirrored = udp_coords(feats_flip)[:, FLIP_INDICES]
+    mirrored[..., 0] = 1 - mirrored[..., 0] - 1 / w
+    flipped = head.predict([feats, feats_flip], samples,
+                           test_cfg=dict(flip_test=True, shift_coords=True,
+                                         readout='aux_heatmaps'))
+    np.testing.assert_allclose(flipped[1].keypoints[0],
+                               (coords[1] + mirrored[1]) / 2 * [w, h],
+                               rtol=1e-5)
+
+
+def test_readout_regression_is_the_default():
+    head = tiny_tfpose_head()
+    feats, samples = tfpose_features(), _samples()
+    default = head.predict(feats, samples, test_cfg=dict(flip_test=False))
+    named = head.predict(feats, samples,
+                         test_cfg=dict(flip_test=False, readout='regression'))
+    w, h = INPUT
+    regression = head(feats).detach().numpy() * [w, h]
+    for i in range(B):
+        np.testing.assert_array_equal(named[i].keypoints, default[i].keypoints)
+        np.testing.assert_allclose(default[i].keypoints[0], regression[i],
+                                   rtol=1e-5)
+
+
+@pytest.mark.parametrize('case, kwargs, readout, match', [
+    ('unknown readout', {}, 'heatmaps',
+     r"readout must be one of \('regression', 'aux_heatmaps'\), got "
+     "'heatmaps'"),
+    ('no aux branch', dict(aux_head=None), 'aux_heatmaps',
+     'built with aux_head=None'),
+    ('no heatmap codec', dict(decoder=dict(type='RegressionLabel',
+                                           input_size=INPUT)),
+     'aux_heatmaps', 'decoder with a heatmap codec'),
+])
+def test_readout_errors(case, kwargs, readout, match):
+    head = tiny_tfpose_head(**kwargs)
+    with pytest.raises(ValueError, match=f'TFPoseHead.*{match}'):
+        head.predict(tfpose_features(), _samples(),
+                     test_cfg=dict(flip_test=False, readout=readout))
 
 
 @pytest.mark.parametrize('case, kwargs, feats, match', [
