@@ -11,7 +11,8 @@ per arm (each inheriting with ``_base_`` what it varies, so that a later
 change of a default cannot move a measured arm) and ``experiment.yml``::
 
     description: one line
-    data: synthetic              # the data the arms read (see DATA)
+    data: synthetic              # the data the arms read (see DATA), or a
+                                 # list: [synthetic, synthetic_aic]
     arms:                        # arm name: its config file (this folder)
       kernel: tfpose_..._kernel.py
     seeds: [0, 1, 2]
@@ -111,7 +112,17 @@ EXPERIMENTS = osp.join(REPO, 'configs', 'experiments')
 RESULTS = osp.join(REPO, 'results')
 DOCS = ('README.md', 'docs/*.md')
 # the environment variable each data name's configs read their root from
-DATA = {'synthetic': 'MMPOSE_EXT_SYNTHETIC'}
+DATA = {'synthetic': 'MMPOSE_EXT_SYNTHETIC',
+        'synthetic_aic': 'MMPOSE_EXT_SYNTHETIC_AIC'}
+# where each data set is by default (relative to the repository) and how it
+# is made
+DATA_DEFAULT = {
+    'synthetic': ('data/synthetic',
+                  'python -m mmpose_ext.synthetic --out data/synthetic'),
+    'synthetic_aic': ('data/synthetic_aic',
+                      'python -m mmpose_ext.synthetic --out '
+                      'data/synthetic_aic --seed 1 --extra-formats aic'),
+}
 MARKER = re.compile(
     r'(<!-- experiment: (?P<name>[\w./-]+) (?P<table>runs|arms|paired|'
     r'benchmark) -->\n)(?P<body>.*?)(<!-- /experiment -->)', re.DOTALL)
@@ -158,9 +169,11 @@ def load_spec(name: str) -> Dict:
         if arm not in spec['arms']:
             raise SystemExit(f'{osp.relpath(path, REPO)}: claims names '
                              f'{arm!r}, which is not an arm')
-    if spec.get('data', 'synthetic') not in DATA:
+    data = spec.get('data', 'synthetic')
+    spec['data'] = [data] if isinstance(data, str) else list(data)
+    if not spec['data'] or any(d not in DATA for d in spec['data']):
         raise SystemExit(f'{osp.relpath(path, REPO)}: data must be one of '
-                         f'{sorted(DATA)}')
+                         f'{sorted(DATA)} or a list of them')
     return spec
 
 
@@ -614,8 +627,16 @@ def run(spec: Dict, args) -> int:
     env = dict(os.environ)
     for var in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
         env[var] = str(args.threads)
-    if args.data_root:
-        env[DATA[spec.get('data', 'synthetic')]] = osp.abspath(args.data_root)
+    roots = {}  # the first data set's root may be moved by --data-root
+    for i, data in enumerate(spec['data']):
+        root = (args.data_root if i == 0 and args.data_root else
+                env.get(DATA[data], osp.join(REPO, DATA_DEFAULT[data][0])))
+        roots[data] = env[DATA[data]] = osp.abspath(root)
+        if not osp.isdir(osp.join(roots[data], 'annotations')):
+            print(f'{spec["name"]}: no {data} data in {roots[data]}; make '
+                  f'it with `{DATA_DEFAULT[data][1]}` (or point '
+                  f'{DATA[data]} at it)')
+            return 1
     env['PYTHONPATH'] = REPO + os.pathsep + env.get('PYTHONPATH', '')
 
     def state(arm, seed):

@@ -337,7 +337,10 @@ def test_dependent_runs_wait_get_their_inputs_and_skip_after_a_failure(
     work = sandbox / 'work'
     args = ex.main.__globals__['argparse'].Namespace(
         threads=1, jobs=2, data_workers=0, rerun_stale=False,
-        data_root=None, work_root=str(work))
+        data_root=str(sandbox / 'nodata'), work_root=str(work))
+    assert ex.run(spec, args) == 1  # no data: said, nothing runs
+    assert not (work / 'deps').exists()
+    (sandbox / 'nodata' / 'annotations').mkdir(parents=True)
     assert ex.run(spec, args) == 1  # pre seed 1 fails
     results = sandbox / 'results' / 'deps'
     for arm in arms:  # seed 0: all ran, in dependency order
