@@ -26,7 +26,7 @@ def test_train_then_test(cli, tmp_path):
 
 
 @pytest.mark.skipif(os.environ.get('MMPOSE_EXT_SLOW') != '1',
-                    reason='overfitting run (45 min on 2 shared CPU cores); set '
+                    reason='overfitting run (tens of minutes on 2 CPU cores); set '
                     'MMPOSE_EXT_SLOW=1')
 def test_tfpose_r18_overfits_coco_tiny(cli, tmp_path):
     out = cli(['mim', 'train', 'mmpose_ext', OVERFIT, '--work-dir', tmp_path],
