@@ -1,6 +1,7 @@
 """Where the codecs' bounded Taylor step differs from MMPose's, measured.
 
-    python benchmarks/codec_edges.py PART [--record results/benchmarks/NAME.json]
+    python benchmarks/codec_edges.py PART \
+        [--record results/benchmarks/NAME.json]
 
 PART is one of the tables of docs/codecs.md ("Where we differ", "Bounded
 refinement"); each is deterministic (seeded inputs, no timing):

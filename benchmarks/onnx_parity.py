@@ -1,8 +1,7 @@
 """ONNX parity: onnxruntime against PyTorch on real crops, per family.
 
     python benchmarks/onnx_parity.py [--configs CFG ...] [--threads 1]
-                                     [--data-root DIR]
-                                     [--record results/benchmarks/onnx_parity.json]
+        [--data-root DIR] [--record results/benchmarks/onnx_parity.json]
 
 What ``tests/tools/test_export_onnx.py`` checks (<= 1e-4), with the
 differences written down: each coco_tiny config with random weights
@@ -50,7 +49,8 @@ def parse_args(argv=None):
 def find_coco_tiny(data_root):
     if data_root is not None:
         return data_root
-    for candidate in ('../shared/data/coco_tiny', '/work/shared/data/coco_tiny'):
+    for candidate in ('../shared/data/coco_tiny',
+                      '/work/shared/data/coco_tiny'):
         if osp.isdir(candidate):
             return candidate
     raise SystemExit('coco_tiny not found; pass --data-root')
