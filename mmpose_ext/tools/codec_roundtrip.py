@@ -2,8 +2,9 @@
 
     python -m mmpose_ext.tools.codec_roundtrip CONFIG [CONFIG ...] \
         [--input-sizes 256x192 128x96 64x48] [--with-mmpose] \
-        [--codec-options KEY=VALUE ...] \
-        [--data-root DIR --ann-file FILE --img-prefix PREFIX]
+        [--codec-options KEY=VALUE ...] [--variant [KEY=VALUE ...] ...] \
+        [--data-root DIR --ann-file FILE --img-prefix PREFIX] \
+        [--record results/benchmarks/NAME.json]
 
 For each config's ``codec`` and each input size, every ground-truth person of
 the config's validation set (ground-truth boxes) goes through MMPose's own
@@ -21,6 +22,14 @@ modulation kernel recomputed from the scaled sigma with OpenCV's rule
 adds MMPose's codecs of the same family with the same settings (for
 DARKHeatmap: MSRAHeatmap standard and unbiased; UDPCodec: UDPHeatmap;
 SimDRLabel: SimCCLabel), the reference rows of docs/codecs.md.
+
+``--variant`` (repeatable) gives one row per variant and config: its
+arguments override the codec's (after ``--codec-options``); a bare
+``--variant`` is the config's codec as it is. One command so makes a whole
+ablation table (the DARK rows of docs/codecs.md). ``--record`` writes the
+rows and the printed table to a benchmark record (``finish_benchmark``),
+which ``python -m mmpose_ext.tools.experiment render --docs`` puts into the
+docs. Everything is deterministic: no timing, no random numbers.
 """
 import argparse
 import copy
@@ -35,6 +44,7 @@ from mmpose.evaluation import CocoMetric
 from mmpose.registry import DATASETS
 
 import mmpose_ext  # noqa: F401  (registers the codecs)
+from mmpose_ext.utils.run_record import LoadSampler, finish_benchmark
 
 UDP_CODECS = ('UDPCodec', 'UDPHeatmap')
 
@@ -187,6 +197,19 @@ def roundtrip_ap(codec_cfg: dict, instances: List[dict], metainfo: dict,
     return ap, float(np.concatenate(errors).mean())
 
 
+class VariantAction(DictAction):
+    """``--variant KEY=VALUE ...``: each use appends one dict of codec
+    arguments (parsed as ``DictAction`` parses them); a bare ``--variant``
+    appends ``{}``."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        options = argparse.Namespace()
+        super().__call__(parser, options, values or [], option_string)
+        variants = list(getattr(namespace, self.dest, None) or [])
+        variants.append(getattr(options, self.dest, None) or {})
+        setattr(namespace, self.dest, variants)
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Round-trip accuracy of codecs (CocoMetric on decoded '
@@ -203,10 +226,18 @@ def parse_args(argv=None):
         '--codec-options', nargs='+', action=DictAction, default={},
         help='override codec arguments of every config, e.g. '
         'encoding=quantized decoding=shift (DARK ablations)')
+    parser.add_argument(
+        '--variant', dest='variants', nargs='*', action=VariantAction,
+        default=None, metavar='KEY=VALUE',
+        help='one row per use: codec arguments over --codec-options; a bare '
+        '--variant is the codec as configured (default: one bare variant)')
     parser.add_argument('--data-root', help='override the val data_root')
     parser.add_argument('--ann-file', help='override the val ann_file '
                         '(relative to the data root)')
     parser.add_argument('--img-prefix', help='override the image prefix')
+    parser.add_argument(
+        '--record', default=None, metavar='results/benchmarks/NAME.json',
+        help='write the rows and the table as a benchmark record here')
     return parser.parse_args(argv)
 
 
@@ -215,6 +246,7 @@ def main(argv=None):
     init_default_scope('mmpose')
     rows: Dict[str, Dict[Tuple[int, int], Tuple[float, float]]] = {}
     cache = {}
+    load = LoadSampler().__enter__()
     for path in args.configs:
         if not osp.isfile(path):
             raise FileNotFoundError(f'config {path!r} does not exist')
@@ -230,30 +262,41 @@ def main(argv=None):
             dataset_cfg['data_prefix'] = dict(img=args.img_prefix)
         ann_file = osp.join(dataset_cfg.get('data_root', ''),
                             dataset_cfg['ann_file'])
-        for size in args.input_sizes:
-            codec = scale_codec({**cfg.codec.to_dict(), **args.codec_options},
-                                size)
-            variants = {f'{codec_name(codec)}': codec}
-            if args.with_mmpose:
-                variants.update(reference_codecs(codec))
-            for name, codec_cfg in variants.items():
-                use_udp = codec_cfg['type'] in UDP_CODECS
-                key = (str(sorted(dataset_cfg.items())), size, use_udp)
-                if key not in cache:
-                    cache[key] = transformed_instances(
-                        dataset_cfg, size, use_udp)
-                instances, metainfo = cache[key]
-                rows.setdefault(name, {})[size] = roundtrip_ap(
-                    codec_cfg, instances, metainfo, ann_file)
+        for variant in args.variants or [{}]:
+            for size in args.input_sizes:
+                codec = scale_codec(
+                    {**cfg.codec.to_dict(), **args.codec_options,
+                     **variant}, size)
+                variants = {f'{codec_name(codec)}': codec}
+                if args.with_mmpose:
+                    variants.update(reference_codecs(codec))
+                for name, codec_cfg in variants.items():
+                    use_udp = codec_cfg['type'] in UDP_CODECS
+                    key = (str(sorted(dataset_cfg.items())), size, use_udp)
+                    if key not in cache:
+                        cache[key] = transformed_instances(
+                            dataset_cfg, size, use_udp)
+                    instances, metainfo = cache[key]
+                    rows.setdefault(name, {})[size] = roundtrip_ap(
+                        codec_cfg, instances, metainfo, ann_file)
+    load.__exit__(None, None, None)
     sizes = args.input_sizes
     header = ' | '.join(f'{h}x{w} AP / err px' for w, h in sizes)
-    print(f'| codec | {header} |')
-    print('|' + ' --- |' * (len(sizes) + 1))
+    lines = [
+        'CocoMetric AP of the decoded ground truth (ground-truth boxes) / '
+        'mean error in original-image pixels over labelled keypoints',
+        f'| codec | {header} |', '|' + ' --- |' * (len(sizes) + 1)]
     for name, results in rows.items():
         cells = ' | '.join(
             f'{results[s][0]:.3f} / {results[s][1]:.2f}' if s in results
             else '-' for s in sizes)
-        print(f'| {name} | {cells} |')
+        lines.append(f'| {name} | {cells} |')
+    print('\n'.join(lines[1:]))
+    if args.record:
+        finish_benchmark('codec_roundtrip', args.record, load, [
+            dict(codec=name, input_size=f'{h}x{w}', ap=ap, error_px=error)
+            for name, results in rows.items()
+            for (w, h), (ap, error) in results.items()], lines)
 
 
 if __name__ == '__main__':

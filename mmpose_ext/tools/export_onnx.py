@@ -157,12 +157,18 @@ def export_onnx(pose_model: nn.Module,
 
 
 def compare_with_onnxruntime(pose_model: nn.Module, onnx_file: str,
-                             crops: np.ndarray) -> Dict[str, float]:
+                             crops: np.ndarray,
+                             threads: int = 0) -> Dict[str, float]:
     """Largest absolute difference per output between PyTorch and
-    onnxruntime (CPU) on ``crops (B, 3, H, W)`` float32 BGR [0, 255]."""
+    onnxruntime (CPU) on ``crops (B, 3, H, W)`` float32 BGR [0, 255];
+    ``threads`` > 0 sets onnxruntime's intra-op threads (0: its default)."""
     import onnxruntime as ort
+    options = ort.SessionOptions()
+    if threads > 0:
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
     session = ort.InferenceSession(
-        onnx_file, providers=['CPUExecutionProvider'])
+        onnx_file, options, providers=['CPUExecutionProvider'])
     ort_outputs = session.run(None, {'input': crops.astype(np.float32)})
     wrapper = TopdownOnnxWrapper(pose_model).eval()
     with torch.no_grad():

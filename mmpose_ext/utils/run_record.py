@@ -20,7 +20,8 @@ from datetime import datetime, timezone
 from typing import Dict, Optional
 
 __all__ = ['machine_info', 'package_versions', 'git_commit', 'LoadSampler',
-           'record_header', 'write_record', 'finish_benchmark']
+           'record_header', 'write_record', 'finish_benchmark',
+           'command_line']
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PACKAGES = ('torch', 'mmcv', 'mmengine', 'mmpose', 'mmdet', 'numpy')
@@ -153,10 +154,24 @@ def finish_benchmark(name: str, record: Optional[str], load: LoadSampler,
     and, if ``record`` names a file, write its record there (``kind``
     benchmark, its command line, ``rows``, the printed ``table`` lines and
     ``fields`` such as threads and repeats)."""
-    import sys
     print(f'load average during the run: {load.summary()}')
     if record:
         write_record(record, dict(
-            kind='benchmark', benchmark=name,
-            command=' '.join(['python'] + sys.argv), rows=rows,
-            table=table, **fields), load=load)
+            kind='benchmark', benchmark=name, command=command_line(),
+            rows=rows, table=table, **fields), load=load)
+
+
+def command_line() -> str:
+    """The command as it was typed: ``python -m MODULE ...`` for a module
+    run with ``-m`` (whose ``sys.argv[0]`` is the file's absolute path),
+    ``python SCRIPT ...`` otherwise; arguments shell-quoted (an empty one
+    reads ``''``)."""
+    import shlex
+    import sys
+    spec = getattr(sys.modules.get('__main__'), '__spec__', None)
+    module = spec.name[:-len('.__main__')] if spec is not None and \
+        spec.name.endswith('.__main__') else getattr(spec, 'name', None)
+    head = ['python', '-m', module] if module else [
+        'python', sys.argv[0]]
+    return ' '.join(head[:-1] + [shlex.quote(head[-1])] +
+                    [shlex.quote(a) for a in sys.argv[1:]])

@@ -1,4 +1,6 @@
 """codec_roundtrip on coco_tiny: the issue's acceptance numbers."""
+import json
+
 import pytest
 
 from mmpose_ext.tools import codec_roundtrip
@@ -61,3 +63,28 @@ def test_codec_options_override_every_codec(coco_tiny, capsys):
     # the standard codec: below the unbiased DARK round trip's 1.0 at 128x96
     ap, error = rows['DARKHeatmap (encoding=quantized, decoding=shift)'][0]
     assert ap < 0.95 and error > 1.0
+
+
+def test_variants_make_one_row_each_and_the_record(coco_tiny, tmp_path,
+                                                   capsys):
+    record = tmp_path / 'roundtrip.json'
+    codec_roundtrip.main([
+        f'{REPO}/configs/dark_r50.py', '--variant', '--variant',
+        'encoding=quantized', 'decoding=shift', '--input-sizes', '128x96',
+        '--data-root', coco_tiny, '--ann-file', 'person_keypoints_tiny.json',
+        '--img-prefix', '', '--record', str(record)
+    ])
+    rows = parse_table(capsys.readouterr().out)
+    assert list(rows) == [
+        'DARKHeatmap', 'DARKHeatmap (encoding=quantized, decoding=shift)'
+    ]
+    assert rows['DARKHeatmap'][0][0] > rows[
+        'DARKHeatmap (encoding=quantized, decoding=shift)'][0][0]
+    rec = json.loads(record.read_text())
+    assert (rec['kind'], rec['benchmark']) == ('benchmark', 'codec_roundtrip')
+    assert [(r['codec'], r['input_size']) for r in rec['rows']] == [
+        ('DARKHeatmap', '128x96'),
+        ('DARKHeatmap (encoding=quantized, decoding=shift)', '128x96')
+    ]
+    # the rendered table: the record's table lines after the first
+    assert parse_table('\n'.join(rec['table'][1:])) == rows

@@ -1,11 +1,16 @@
 """Run records: what every recorded run says about its commit, packages,
 machine and load."""
 import json
+import sys
 import time
+import types
 
-from mmpose_ext.utils.run_record import (LoadSampler, finish_benchmark,
-                                         git_commit, machine_info,
-                                         package_versions, write_record)
+import pytest
+
+from mmpose_ext.utils.run_record import (LoadSampler, command_line,
+                                         finish_benchmark, git_commit,
+                                         machine_info, package_versions,
+                                         write_record)
 
 
 def test_record_holds_header_fields_and_the_load(tmp_path):
@@ -56,3 +61,20 @@ def test_finish_benchmark_prints_the_load_and_writes_the_record(
             rec['threads']) == ('benchmark', 'demo', [{'x': 1}], ['| x |'], 1)
     assert rec['command'].startswith('python ')
     finish_benchmark('demo', None, load, [], [])  # no file: prints only
+
+
+@pytest.mark.parametrize('spec,argv,expected', [
+    (None, ['benchmarks/codecs.py', '--threads', '1'],
+     'python benchmarks/codecs.py --threads 1'),
+    ('mmpose_ext.tools.codec_roundtrip',
+     ['/abs/mmpose_ext/tools/codec_roundtrip.py', '--img-prefix', ''],
+     "python -m mmpose_ext.tools.codec_roundtrip --img-prefix ''"),
+    ('mmpose_ext.synthetic.__main__', ['/abs/__main__.py', '--out', 'a b'],
+     "python -m mmpose_ext.synthetic --out 'a b'"),
+])
+def test_command_line_as_typed(monkeypatch, spec, argv, expected):
+    main = types.ModuleType('__main__')
+    main.__spec__ = None if spec is None else types.SimpleNamespace(name=spec)
+    monkeypatch.setitem(sys.modules, '__main__', main)
+    monkeypatch.setattr(sys, 'argv', argv)
+    assert command_line() == expected
