@@ -49,8 +49,10 @@ class SimDRLabel(BaseKeypointCodec):
     decoding is never farther from the truth than ``SimCCLabel``'s for
     keypoints inside the input; for keypoints up to 12 px outside it, whose
     labels peak in the first or last bin, ours stays there while MMPose's
-    step happens to move outwards: up to 1.5 px (sigma 6) and 3.35 px
-    (sigma (4.9, 5.66)) farther. A vector holding NaN gives score NaN (as
+    step happens to move outwards: the test bounds it at 1.5 px (sigma 6)
+    and 3.35 px (sigma (4.9, 5.66)) farther; ``benchmarks/codec_edges.py
+    outside`` records the largest it finds. A vector holding NaN gives
+    score NaN (as
     ``SimCCLabel``) and a ``RuntimeWarning`` naming the instance and
     keypoint.
 

@@ -47,7 +47,9 @@ class UDPCodec(BaseKeypointCodec):
     farther from the truth than ``UDPHeatmap``'s for keypoints inside the
     input; for keypoints up to 12 px outside it (maximum on the border
     pixel) ours keeps that pixel while MMPose's half-pixel step outwards
-    happens to help: up to 2.05 px farther at 256x192. A heatmap holding NaN
+    happens to help: about 2 px farther at most at 256x192 (the test's
+    bound 2.05 px; ``benchmarks/codec_edges.py outside`` records the
+    largest it finds). A heatmap holding NaN
     gives score NaN (as ``UDPHeatmap``) and a ``RuntimeWarning`` naming the
     instance and keypoint.
 

@@ -34,10 +34,11 @@ Guards added to MMPose's (:func:`refine_maxima`; see docs/codecs.md):
   extrapolates the quadratic model (a near-zero second derivative). A
   one-pixel bound would be too short: on noisy maps the arg-max of the raw
   map is often more than a pixel from the modulated peak, and the step has
-  to travel that far (SimDR labels of sigma 6 bins plus noise of 1e-3, 1.5 %
-  of the peak: a third of the keypoints; bounding at one bin raised the
-  mean error from 0.21 to 0.29 px at noise 3e-3, and DARK's at sigma 3,
-  noise 0.1, from 0.41 to 0.72 px).
+  to travel that far (``benchmarks/codec_edges.py reach``, recorded in
+  ``results/benchmarks/codec_edges_reach.json``: bounding at one bin
+  raises the mean error of SimDR labels of sigma 6 bins plus noise 3e-3
+  from 0.203 to 0.285 px, and DARK's at sigma 3, noise 0.1, from 0.428 to
+  0.739 px).
 
 :func:`refine_maxima_mmpose` computes MMPose's unguarded step, for the
 codecs' ``guarded_decoding=False``: equal to MMPose's to 1e-3 px wherever the
