@@ -24,7 +24,6 @@ decoded coordinates (input pixels) and of the encoded targets; for
 bounds at 2 (docs/codecs.md, "Bounded refinement").
 """
 import argparse
-import time
 
 import numpy as np
 import torch
@@ -32,7 +31,8 @@ from mmpose.codecs import MSRAHeatmap, SimCCLabel, UDPHeatmap
 from mmpose.utils.tensor_utils import to_numpy
 
 from mmpose_ext.codecs import DARKHeatmap, SimDRLabel, UDPCodec
-from mmpose_ext.utils.run_record import LoadSampler, finish_benchmark
+from mmpose_ext.utils.run_record import (LoadSampler, alternating_times,
+                                         finish_benchmark)
 
 INPUT, HEATMAP, K = (192, 256), (48, 64), 17
 
@@ -42,13 +42,7 @@ def best_times(fn_a, fn_b, repeats):
     both see the same load. On a machine shared with other jobs the minimum
     is the least disturbed measurement (as ``timeit`` advises); medians are
     printed too."""
-    fn_a(), fn_b()  # warm-up
-    times = ([], [])
-    for _ in range(repeats):
-        for fn, out in ((fn_a, times[0]), (fn_b, times[1])):
-            start = time.perf_counter()
-            fn()
-            out.append(time.perf_counter() - start)
+    times = alternating_times([fn_a, fn_b], repeats)
     return (min(times[0]), min(times[1]), float(np.median(times[0])),
             float(np.median(times[1])))
 

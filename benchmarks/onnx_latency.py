@@ -24,7 +24,8 @@ import time
 import numpy as np
 import torch
 
-from mmpose_ext.utils.run_record import LoadSampler, finish_benchmark
+from mmpose_ext.utils.run_record import (LoadSampler, alternating_times,
+                                         finish_benchmark)
 
 DEFAULT_CONFIGS = [
     'configs/dark_r50.py',  # the SimpleBaseline-R50 graph (decoding is outside)
@@ -48,13 +49,7 @@ def parse_args():
 
 def alternate(fn_a, fn_b, repeats):
     """Best and median seconds of two functions run alternately."""
-    fn_a(), fn_b()  # warm-up
-    times = ([], [])
-    for _ in range(repeats):
-        for fn, out in ((fn_a, times[0]), (fn_b, times[1])):
-            start = time.perf_counter()
-            fn()
-            out.append(time.perf_counter() - start)
+    times = alternating_times([fn_a, fn_b], repeats)
     return [(min(t), float(np.median(t))) for t in times]
 
 

@@ -13,12 +13,13 @@ across machines.
 """
 import argparse
 import statistics
-import time
+from functools import partial
 
 import torch
 
 from mmpose_ext.utils.benchmark_models import SIMPLEBASELINE_R50, build_model
-from mmpose_ext.utils.run_record import LoadSampler, finish_benchmark
+from mmpose_ext.utils.run_record import (LoadSampler, alternating_times,
+                                         finish_benchmark)
 
 TFPOSE_R50 = 'configs/tfpose/tfpose_res50_8xb32-210e_coco-256x192.py'
 
@@ -46,15 +47,10 @@ def main():
     with LoadSampler() as load:
         for batch in args.batch_sizes:
             images = torch.randn(batch, 3, 256, 192)
-            times = {name: [] for name in models}
             with torch.no_grad():
-                for name, model in models.items():  # warm-up
-                    model(images)
-                for _ in range(args.repeats):
-                    for name, model in models.items():
-                        start = time.perf_counter()
-                        model(images)
-                        times[name].append(time.perf_counter() - start)
+                times = dict(zip(models, alternating_times(
+                    [partial(model, images) for model in models.values()],
+                    args.repeats)))
             base = statistics.median(times['SimpleBaseline-R50'])
             for name, ts in times.items():
                 t = statistics.median(ts)

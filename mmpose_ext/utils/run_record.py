@@ -148,6 +148,23 @@ def write_record(path: str, fields: Dict,
     return record
 
 
+def alternating_times(fns: list, repeats: int) -> list:
+    """Seconds of each of ``fns`` over ``repeats`` rounds, after one warm-up
+    call each; every round calls them in turn, so that on a shared machine
+    all see the same load. Returns one list of ``repeats`` times per
+    function, in the order of ``fns``."""
+    import time
+    for fn in fns:
+        fn()
+    times = [[] for _ in fns]
+    for _ in range(repeats):
+        for fn, out in zip(fns, times):
+            start = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - start)
+    return times
+
+
 def finish_benchmark(name: str, record: Optional[str], load: LoadSampler,
                      rows: list, table: list, **fields) -> None:
     """What every benchmark does at its end: print the load it ran under

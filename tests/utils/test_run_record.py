@@ -7,7 +7,8 @@ import types
 
 import pytest
 
-from mmpose_ext.utils.run_record import (LoadSampler, command_line,
+from mmpose_ext.utils.run_record import (LoadSampler, alternating_times,
+                                         command_line,
                                          finish_benchmark, git_commit,
                                          machine_info, package_versions,
                                          write_record)
@@ -78,3 +79,12 @@ def test_command_line_as_typed(monkeypatch, spec, argv, expected):
     monkeypatch.setitem(sys.modules, '__main__', main)
     monkeypatch.setattr(sys, 'argv', argv)
     assert command_line() == expected
+
+
+def test_alternating_times_warm_up_then_take_turns():
+    calls = []
+    times = alternating_times(
+        [lambda: calls.append('a'), lambda: calls.append('b')], repeats=3)
+    assert calls == ['a', 'b'] * 4  # one warm-up round, then three
+    assert [len(t) for t in times] == [3, 3]
+    assert all(s >= 0 for t in times for s in t)
