@@ -110,7 +110,7 @@ def _length(cfg):
 
 
 def _train(config, work_dir, retrain, length, cfg_options=(),
-           stage='training'):
+           stage='training', hint='--retrain to train again'):
     """Returns the final checkpoint and whether it comes from an earlier,
     finished run."""
     from mmpose_ext.checkpoints import safe_torch_load
@@ -120,7 +120,7 @@ def _train(config, work_dir, retrain, length, cfg_options=(),
         done = safe_torch_load(last)['meta'][key]
         if done >= total:
             print(f'{stage}: reusing the finished run in {work_dir} '
-                  '(--retrain to train again)')
+                  f'({hint})')
             return last, True
         print(f'{stage}: resuming the interrupted run at {key} {done}')
     _run(['-m', 'mmpose_ext.tools.train', config, '--work-dir', work_dir] +
@@ -163,7 +163,8 @@ def _pretrain_mae(mae_config, work_dir):
     # interrupted pre-training resumes only for the same resolved config
     run_dir = osp.join(work_dir, osp.splitext(osp.basename(cached))[0])
     checkpoint, _ = _train(mae_config, run_dir, False, _length(cfg),
-                           stage='MAE pre-training')
+                           stage='MAE pre-training',
+                           hint=f'delete {run_dir} to pre-train again')
     os.makedirs(osp.dirname(cached), exist_ok=True)
     # copied under a name of this process's own, then renamed into place:
     # a reader (another clone's job) never sees a partial file
@@ -172,6 +173,18 @@ def _pretrain_mae(mae_config, work_dir):
     os.replace(partial, cached)
     print(f'MAE pre-training: cached {checkpoint} as {cached}')
     return cached, time.perf_counter() - start
+
+
+def initialised_from(work_dir, config):
+    """The backbone checkpoint the run in ``work_dir`` started from, read
+    from the config the Runner dumped there; None without a run or an
+    initial checkpoint."""
+    from mmengine.config import Config
+    dumped = osp.join(work_dir, osp.basename(config))
+    if not osp.isfile(dumped):
+        return None
+    init_cfg = Config.fromfile(dumped).model.backbone.get('init_cfg') or {}
+    return init_cfg.get('checkpoint')
 
 
 def _minutes(seconds):
@@ -257,20 +270,27 @@ def main(argv=None):
     cfg = Config.fromfile(args.config)
 
     _ensure_data(args.data_root)
-    extra, cfg_options = [], []
+    extra, cfg_options, retrain = [], [], args.retrain
     if args.mae_config:
         mae_checkpoint, mae_seconds = _pretrain_mae(args.mae_config,
                                                     args.work_dir)
-        cfg_options = [
-            f'model.backbone.init_cfg.checkpoint={osp.abspath(mae_checkpoint)}'
-        ]
+        mae_checkpoint = osp.abspath(mae_checkpoint)
+        cfg_options = [f'model.backbone.init_cfg.checkpoint={mae_checkpoint}']
+        # a run fine-tuned from another MAE checkpoint (another MAE config
+        # or data root) is not this job's: neither reused nor resumed
+        used = initialised_from(args.work_dir, args.config)
+        if not retrain and _last_checkpoint(args.work_dir) and \
+                used != mae_checkpoint:
+            print(f'fine-tuning: the run in {args.work_dir} started from '
+                  f'{used}, not {mae_checkpoint}: training again')
+            retrain = True
         extra += [('MAE config', args.mae_config),
-                  ('MAE ckpt', osp.abspath(mae_checkpoint)),
+                  ('MAE ckpt', mae_checkpoint),
                   ('pre-train', 'reused (cached)' if mae_seconds is None
                    else _minutes(mae_seconds))]
     start = time.perf_counter()
     checkpoint, reused = _train(
-        args.config, args.work_dir, args.retrain, _length(cfg), cfg_options,
+        args.config, args.work_dir, retrain, _length(cfg), cfg_options,
         stage='fine-tuning' if args.mae_config else 'training')
     if args.mae_config:
         extra.append(('fine-tune', 'reused (finished run)' if reused else

@@ -146,6 +146,8 @@ def test_vitpose_job_pretrains_caches_finetunes_and_reuses(
     assert f'model.backbone.init_cfg.checkpoint={cached}' in first
     assert re.search(rf'PlainViT: loaded \d+ tensors from {re.escape(cached)}',
                      first)
+    # what the next run checks before it reuses the fine-tuning
+    assert quickstart.initialised_from(work_dir, VITPOSE_TINY) == cached
 
     summary = first[first.index('== mmpose_ext quickstart =='):]
     assert f'MAE ckpt    {cached}' in summary
