@@ -1,39 +1,81 @@
 """The README's main job: train, evaluate and look at a model on the embedded data.
 
-    python -m mmpose_ext.tools.quickstart            # what `make quickstart` runs
+    python -m mmpose_ext.tools.quickstart                  # `make quickstart`
+    python -m mmpose_ext.tools.quickstart --model vitpose  # the ViTPose job
 
 1. generates the synthetic person keypoint set into ``data/synthetic`` (once;
    deterministic, see :mod:`mmpose_ext.synthetic`);
-2. trains the quickstart config (TFPose, a fixed number of iterations, with
+2. ``--model vitpose`` only: pre-trains the backbone with MAE (its own
+   config, with the same progress bar) unless this machine already has the
+   checkpoint in its cache, ``~/.cache/mmpose_ext/mae/`` (``MMPOSE_EXT_CACHE``
+   moves the cache, as it does the compiled kernels'), keyed by the
+   resolved MAE config; made once per machine, an interrupted pre-training
+   is resumed;
+3. trains the model's config (TFPose, or ViTPose with its backbone
+   initialised from that MAE checkpoint; a fixed number of iterations, with
    a progress bar and the remaining time) on CPU with the mmpose_ext train
    tool (a finished run is reused; an interrupted one is resumed where it
    stopped);
-3. evaluates the final checkpoint with MMPose's CocoMetric on the val split
+4. evaluates the final checkpoint with MMPose's CocoMetric on the val split
    with the generated person detections, through the test tool;
-4. draws the predictions on a val image with MMPose's visualizer (3 and 4
+5. draws the predictions on a val image with MMPose's visualizer (4 and 5
    are skipped when a reused checkpoint was already evaluated and drawn);
-5. prints the AP and where the checkpoint, the log and the picture are.
+6. prints the AP and where the checkpoint, the log and the picture are (for
+   ViTPose also the MAE checkpoint and both stages' wall times).
 """
 import argparse
 import glob
+import hashlib
 import json
 import os
 import os.path as osp
+import shutil
 import subprocess
 import sys
+import time
 
-DEFAULT_CONFIG = 'configs/tfpose/tfpose_res18_synthetic-128x96.py'
+# per model: its pose config, its MAE config (pre-training of the backbone,
+# None: trained from scratch) and its default work dir
+JOBS = {
+    'tfpose': dict(
+        config='configs/tfpose/tfpose_res18_synthetic-128x96.py',
+        mae_config=None,
+        work_dir='work_dirs/quickstart'),
+    'vitpose': dict(
+        config='configs/vitpose/td-hm_vitpose-p8w192_synthetic-128x96.py',
+        mae_config='configs/vitpose/mae_vitpose-p8w192_synthetic-128x96.py',
+        work_dir='work_dirs/quickstart_vitpose'),
+}
+DEFAULT_CONFIG = JOBS['tfpose']['config']
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--config', default=DEFAULT_CONFIG)
+    parser.add_argument('--model', choices=sorted(JOBS), default='tfpose',
+                        help='which main job (default: tfpose)')
+    parser.add_argument('--config',
+                        help="the pose config (default: the model's)")
+    parser.add_argument('--mae-config',
+                        help="vitpose: the MAE pre-training config "
+                        "(default: the model's)")
     parser.add_argument('--data-root', default='data/synthetic',
                         help='where the synthetic set is (made if missing)')
-    parser.add_argument('--work-dir', default='work_dirs/quickstart')
+    parser.add_argument('--work-dir',
+                        help='default: work_dirs/quickstart for tfpose, '
+                        'work_dirs/quickstart_vitpose for vitpose')
     parser.add_argument('--retrain', action='store_true',
-                        help='train again even if a finished run exists')
-    return parser.parse_args(argv)
+                        help='train the pose model again even if a finished '
+                        'run exists (a cached MAE checkpoint is still '
+                        'reused)')
+    args = parser.parse_args(argv)
+    job = JOBS[args.model]
+    if args.mae_config and job['mae_config'] is None:
+        parser.error(f'--mae-config: the {args.model} job has no MAE '
+                     'pre-training')
+    args.config = args.config or job['config']
+    args.mae_config = args.mae_config or job['mae_config']
+    args.work_dir = args.work_dir or job['work_dir']
+    return args
 
 
 def _run(args):
@@ -67,7 +109,8 @@ def _length(cfg):
     return 'iter', train_cfg.max_iters
 
 
-def _train(config, work_dir, retrain, length):
+def _train(config, work_dir, retrain, length, cfg_options=(),
+           stage='training', hint='--retrain to train again'):
     """Returns the final checkpoint and whether it comes from an earlier,
     finished run."""
     from mmpose_ext.checkpoints import safe_torch_load
@@ -76,13 +119,76 @@ def _train(config, work_dir, retrain, length):
     if last is not None:
         done = safe_torch_load(last)['meta'][key]
         if done >= total:
-            print(f'training: reusing the finished run in {work_dir} '
-                  '(--retrain to train again)')
+            print(f'{stage}: reusing the finished run in {work_dir} '
+                  f'({hint})')
             return last, True
-        print(f'training: resuming the interrupted run at {key} {done}')
+        print(f'{stage}: resuming the interrupted run at {key} {done}')
     _run(['-m', 'mmpose_ext.tools.train', config, '--work-dir', work_dir] +
-         (['--resume'] if last is not None else []))
+         (['--resume'] if last is not None else []) +
+         (['--cfg-options', *cfg_options] if cfg_options else []))
     return _last_checkpoint(work_dir), False
+
+
+def cache_root():
+    """mmpose_ext's cache outside the clone, shared by every clone on the
+    machine: ``$MMPOSE_EXT_CACHE``, else ``~/.cache/mmpose_ext`` (the
+    bootstrap's wheels and the compiled kernels use the same root)."""
+    return os.environ.get('MMPOSE_EXT_CACHE') or osp.join(
+        os.environ.get('XDG_CACHE_HOME') or osp.expanduser('~/.cache'),
+        'mmpose_ext')
+
+
+def mae_cache_path(cfg, config_path):
+    """``<cache>/mae/<config stem>-<sha256[:12]>.pth``: the digest is of the
+    resolved config (bases merged, the data root substituted), so a changed
+    recipe, model or data set gets a checkpoint of its own."""
+    resolved = json.dumps(cfg.to_dict(), sort_keys=True, default=repr)
+    digest = hashlib.sha256(resolved.encode()).hexdigest()[:12]
+    stem = osp.splitext(osp.basename(config_path))[0]
+    return osp.join(cache_root(), 'mae', f'{stem}-{digest}.pth')
+
+
+def _pretrain_mae(mae_config, work_dir):
+    """Stage 1 of the ViTPose job. Returns the cached MAE checkpoint and the
+    seconds this call spent pre-training (None: reused from the cache)."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(mae_config)
+    cached = mae_cache_path(cfg, mae_config)
+    if osp.isfile(cached):
+        print(f'MAE pre-training: reusing the cached {cached} (made once '
+              'per machine; delete it to pre-train again)')
+        return cached, None
+    start = time.perf_counter()
+    # the run lives under the work dir, named like its cache file: an
+    # interrupted pre-training resumes only for the same resolved config
+    run_dir = osp.join(work_dir, osp.splitext(osp.basename(cached))[0])
+    checkpoint, _ = _train(mae_config, run_dir, False, _length(cfg),
+                           stage='MAE pre-training',
+                           hint=f'delete {run_dir} to pre-train again')
+    os.makedirs(osp.dirname(cached), exist_ok=True)
+    # copied under a name of this process's own, then renamed into place:
+    # a reader (another clone's job) never sees a partial file
+    partial = f'{cached}.{os.getpid()}.tmp'
+    shutil.copyfile(checkpoint, partial)
+    os.replace(partial, cached)
+    print(f'MAE pre-training: cached {checkpoint} as {cached}')
+    return cached, time.perf_counter() - start
+
+
+def initialised_from(work_dir, config):
+    """The backbone checkpoint the run in ``work_dir`` started from, read
+    from the config the Runner dumped there; None without a run or an
+    initial checkpoint."""
+    from mmengine.config import Config
+    dumped = osp.join(work_dir, osp.basename(config))
+    if not osp.isfile(dumped):
+        return None
+    init_cfg = Config.fromfile(dumped).model.backbone.get('init_cfg') or {}
+    return init_cfg.get('checkpoint')
+
+
+def _minutes(seconds):
+    return f'{seconds / 60:.1f} min'
 
 
 def _is_newer(path, than):
@@ -121,16 +227,9 @@ def _render(config, checkpoint, data_root, out_file):
         show=False, out_file=out_file)
 
 
-def main(argv=None):
-    args = parse_args(argv)
-    from mmengine.config import Config
-    # the synthetic data base config reads its root from this variable
-    os.environ['MMPOSE_EXT_SYNTHETIC'] = args.data_root.rstrip('/')
-    cfg = Config.fromfile(args.config)
-
-    _ensure_data(args.data_root)
-    checkpoint, reused = _train(args.config, args.work_dir, args.retrain,
-                                _length(cfg))
+def _evaluate_and_draw(args, checkpoint, reused):
+    """Steps 4 and 5: the metrics file and the picture, made again unless
+    a reused checkpoint already has both. Returns the metrics."""
     metrics_file = osp.join(args.work_dir, 'val_metrics.json')
     picture = osp.join(args.work_dir, 'prediction.jpg')
     # a reused checkpoint that was already evaluated and drawn gives the
@@ -143,18 +242,61 @@ def main(argv=None):
               '--work-dir', osp.join(args.work_dir, 'eval'),
               '--out', metrics_file])
         _render(args.config, checkpoint, args.data_root, picture)
-
     with open(metrics_file) as f:
-        metrics = json.load(f)
+        return json.load(f)
+
+
+def _summary(args, metrics, checkpoint, extra=()):
+    """Step 6; ``extra``: (label, text) lines after the config's."""
     logs = sorted(glob.glob(osp.join(args.work_dir, '2*', '2*.log')))
+    picture = osp.join(args.work_dir, 'prediction.jpg')
     print('\n== mmpose_ext quickstart ==')
     print(f"config      {args.config}")
+    for label, text in extra:
+        print(f'{label:<11} {text}')
     print(f"coco/AP     {metrics['coco/AP']:.3f}   (AP .5 "
           f"{metrics['coco/AP .5']:.3f}, AR {metrics['coco/AR']:.3f}; "
           'synthetic val, detected boxes)')
     print(f'checkpoint  {osp.abspath(checkpoint)}')
     print(f"train log   {osp.abspath(logs[-1]) if logs else '(none)'}")
     print(f'prediction  {osp.abspath(picture)}')
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from mmengine.config import Config
+    # the synthetic data base config reads its root from this variable
+    os.environ['MMPOSE_EXT_SYNTHETIC'] = args.data_root.rstrip('/')
+    cfg = Config.fromfile(args.config)
+
+    _ensure_data(args.data_root)
+    extra, cfg_options, retrain = [], [], args.retrain
+    if args.mae_config:
+        mae_checkpoint, mae_seconds = _pretrain_mae(args.mae_config,
+                                                    args.work_dir)
+        mae_checkpoint = osp.abspath(mae_checkpoint)
+        cfg_options = [f'model.backbone.init_cfg.checkpoint={mae_checkpoint}']
+        # a run fine-tuned from another MAE checkpoint (another MAE config
+        # or data root) is not this job's: neither reused nor resumed
+        used = initialised_from(args.work_dir, args.config)
+        if not retrain and _last_checkpoint(args.work_dir) and \
+                used != mae_checkpoint:
+            print(f'fine-tuning: the run in {args.work_dir} started from '
+                  f'{used}, not {mae_checkpoint}: training again')
+            retrain = True
+        extra += [('MAE config', args.mae_config),
+                  ('MAE ckpt', mae_checkpoint),
+                  ('pre-train', 'reused (cached)' if mae_seconds is None
+                   else _minutes(mae_seconds))]
+    start = time.perf_counter()
+    checkpoint, reused = _train(
+        args.config, args.work_dir, retrain, _length(cfg), cfg_options,
+        stage='fine-tuning' if args.mae_config else 'training')
+    if args.mae_config:
+        extra.append(('fine-tune', 'reused (finished run)' if reused else
+                      _minutes(time.perf_counter() - start)))
+    metrics = _evaluate_and_draw(args, checkpoint, reused)
+    _summary(args, metrics, checkpoint, extra)
 
 
 if __name__ == '__main__':

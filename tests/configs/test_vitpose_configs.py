@@ -85,3 +85,78 @@ def test_distillation_configs():
         token.pop('custom_hooks')
         none.pop('custom_hooks')
         assert none.to_dict() == token.to_dict()
+
+
+QUICKSTART = f'{REPO}/configs/vitpose/td-hm_vitpose-p8w192_synthetic-128x96.py'
+QUICKSTART_MAE = (f'{REPO}/configs/vitpose/'
+                  'mae_vitpose-p8w192_synthetic-128x96.py')
+
+
+def test_quickstart_vitpose_is_the_probe_model(mmpose_scope):
+    import torch
+    from mmpose.registry import MODELS
+
+    import mmpose_ext  # noqa: F401
+    cfg = Config.fromfile(QUICKSTART)
+    assert cfg.model.backbone.init_cfg.type == 'Pretrained'
+    assert cfg.train_cfg.max_iters == 1500
+    assert cfg.train_dataloader.batch_size == 16
+    assert cfg.optim_wrapper.paramwise_cfg.num_layers == 6
+    assert cfg.codec.type == 'UDPCodec'
+    assert 'TrainProgressHook' in [h.type for h in cfg.custom_hooks]
+    cfg.model.backbone.init_cfg = None
+    model = MODELS.build(cfg.model).eval()
+    backbone = model.backbone
+    assert backbone.patch_embed.projection.kernel_size == (8, 8)
+    assert backbone.patch_grid == (16, 12)
+    assert (backbone.embed_dims, backbone.num_layers) == (192, 6)
+    assert round(sum(p.numel() for p in model.parameters()) / 1e6, 1) == 3.1
+    torch.manual_seed(0)
+    with torch.no_grad():
+        heatmaps = model(torch.randn(2, 3, 128, 96), None, mode='tensor')
+    assert heatmaps.shape == (2, 17, 32, 24)
+
+
+def test_quickstart_mae_follows_mae_and_fits_the_pose_backbone(
+        mmpose_scope, tmp_path):
+    import torch
+    from mmpose.registry import MODELS
+
+    import mmpose_ext  # noqa: F401
+    from mmpose_ext.models.pretrainers.mae_decoder import sincos_pos_embed_2d
+    cfg = Config.fromfile(QUICKSTART_MAE)
+    model = cfg.model
+    assert model.fixed_pos_embed is True and model.init_scheme == 'mae'
+    assert model.mask_ratio == 0.75 and model.norm_pix_loss is True
+    optimizer = cfg.optim_wrapper.optimizer
+    assert optimizer.type == 'AdamW'
+    assert tuple(optimizer.betas) == (0.9, 0.95)
+    assert optimizer.weight_decay == 0.05
+    assert optimizer.lr == 1.5e-3 * cfg.train_dataloader.batch_size / 256
+    assert [s.type for s in cfg.param_scheduler] == [
+        'LinearLR', 'CosineAnnealingLR']
+    assert 'TrainProgressHook' in [h.type for h in cfg.custom_hooks]
+
+    torch.manual_seed(0)
+    mae = MODELS.build(model)
+    mae.init_weights()
+    assert mae.backbone.patch_grid == (16, 12)
+    assert mae.backbone.patch_embed.projection.kernel_size == (8, 8)
+    assert not mae.backbone.pos_embed.requires_grad
+    torch.testing.assert_close(
+        mae.backbone.pos_embed,
+        sincos_pos_embed_2d((16, 12), 192).view_as(mae.backbone.pos_embed))
+    loss = mae(torch.randn(2, 3, 128, 96), mode='loss')['loss_mae']
+    assert torch.isfinite(loss)
+
+    # its checkpoint is what the pose config's backbone loads, every tensor
+    path = tmp_path / 'mae.pth'
+    torch.save(dict(state_dict=mae.state_dict()), path)
+    pose = Config.fromfile(QUICKSTART)
+    pose.model.backbone.init_cfg.checkpoint = str(path)
+    backbone = MODELS.build(pose.model.backbone)
+    backbone.init_weights()
+    for name, tensor in backbone.state_dict().items():
+        if not name.startswith('last_norm.'):
+            torch.testing.assert_close(
+                tensor, mae.backbone.state_dict()[name], rtol=0, atol=0)

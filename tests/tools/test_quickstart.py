@@ -1,8 +1,10 @@
-"""The README's main job (``make quickstart``) end to end on a few synthetic
-images with a small TFPose: data, training, evaluation, picture, summary; a
-second run reuses the finished training."""
+"""The README's main jobs (``make quickstart``, ``--model vitpose``) end to
+end on a few synthetic images with small models: data, (MAE pre-training
+and its cache,) training, evaluation, picture, summary; a second run reuses
+the finished training."""
 import json
 import os.path as osp
+import re
 
 import pytest
 
@@ -67,3 +69,102 @@ def test_quickstart_trains_evaluates_draws_and_reuses(
     third = cli(args, timeout=900).stdout
     assert 'training: reusing the finished run' in third
     assert 'mmpose_ext.tools.test' in third
+
+
+VITPOSE_TINY = 'tests/fixtures/configs/vitpose-p8_tiny_synthetic.py'
+MAE_TINY = 'tests/fixtures/configs/mae_vitpose-p8_tiny_synthetic.py'
+
+
+def test_vitpose_job_defaults():
+    args = quickstart.parse_args(['--model', 'vitpose'])
+    assert args.config == quickstart.JOBS['vitpose']['config']
+    assert args.mae_config == quickstart.JOBS['vitpose']['mae_config']
+    assert args.work_dir == 'work_dirs/quickstart_vitpose'
+    tfpose = quickstart.parse_args([])
+    assert (tfpose.config, tfpose.mae_config, tfpose.work_dir) == (
+        quickstart.DEFAULT_CONFIG, None, 'work_dirs/quickstart')
+    with pytest.raises(SystemExit):
+        quickstart.parse_args(['--mae-config', MAE_TINY])
+
+
+def test_mae_cache_path_follows_the_resolved_config(tmp_path, monkeypatch):
+    from mmengine.config import Config
+    monkeypatch.setenv('MMPOSE_EXT_CACHE', str(tmp_path / 'cache'))
+    monkeypatch.setenv('MMPOSE_EXT_SYNTHETIC', str(tmp_path / 'a'))
+    same = tmp_path / 'mae_same.py'
+    same.write_text(f"_base_ = ['{REPO / MAE_TINY}']\n")
+    longer = tmp_path / 'mae_longer.py'
+    longer.write_text(f"_base_ = ['{REPO / MAE_TINY}']\n"
+                      'train_cfg = dict(max_iters=3)\n')
+
+    def path(config):
+        return quickstart.mae_cache_path(Config.fromfile(str(config)),
+                                         str(config))
+
+    base = path(REPO / MAE_TINY)
+    assert osp.dirname(base) == str(tmp_path / 'cache' / 'mae')
+    assert osp.basename(base).startswith('mae_vitpose-p8_tiny_synthetic-')
+    # the digest is of what the config resolves to, not of its file
+    assert osp.basename(path(same)) == 'mae_same-' + base.rsplit('-', 1)[1]
+    assert path(longer).rsplit('-', 1)[1] != base.rsplit('-', 1)[1]
+    # another data root is other pre-training data
+    monkeypatch.setenv('MMPOSE_EXT_SYNTHETIC', str(tmp_path / 'b'))
+    assert path(REPO / MAE_TINY) != base
+
+
+def test_vitpose_job_pretrains_caches_finetunes_and_reuses(
+        synthetic_small, tmp_path, cli):
+    from mmengine.config import Config
+    work_dir = tmp_path / 'quickstart_vitpose'
+    env = {'MMPOSE_EXT_CACHE': str(tmp_path / 'cache'),
+           'MMPOSE_EXT_SYNTHETIC': str(synthetic_small)}
+    args = ['python', '-m', 'mmpose_ext.tools.quickstart', '--model',
+            'vitpose', '--config', VITPOSE_TINY, '--mae-config', MAE_TINY,
+            '--data-root', synthetic_small, '--work-dir', work_dir]
+    # an interrupted pre-training: 1 of its 2 iterations, in the run dir the
+    # job uses for this config (named like its cache file)
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in env.items():
+            mp.setenv(key, value)
+        cached = quickstart.mae_cache_path(
+            Config.fromfile(str(REPO / MAE_TINY)), MAE_TINY)
+    run_dir = work_dir / osp.splitext(osp.basename(cached))[0]
+    cli(['python', '-m', 'mmpose_ext.tools.train', MAE_TINY, '--work-dir',
+         run_dir, '--cfg-options', 'train_cfg.max_iters=1'], env=env)
+    assert not osp.exists(cached)
+
+    first = cli(args, env=env, timeout=900).stdout
+    assert 'MAE pre-training: resuming the interrupted run at iter 1' in first
+    # both stages with the progress bar and the remaining time
+    assert '1/1 iters' in first and '(resumed at 1)' in first
+    assert '2/2 iters' in first and 'ETA 00:00' in first
+    assert f'MAE pre-training: cached {run_dir}/iter_2.pth as {cached}' in \
+        first
+    assert osp.isfile(cached)
+    # the fine-tuning backbone starts from the cached encoder: PlainViT logs
+    # the load only when its init_cfg is applied
+    assert f'model.backbone.init_cfg.checkpoint={cached}' in first
+    assert re.search(rf'PlainViT: loaded \d+ tensors from {re.escape(cached)}',
+                     first)
+    # what the next run checks before it reuses the fine-tuning
+    assert quickstart.initialised_from(work_dir, VITPOSE_TINY) == cached
+
+    summary = first[first.index('== mmpose_ext quickstart =='):]
+    assert f'MAE ckpt    {cached}' in summary
+    assert re.search(r'^pre-train   \d+\.\d min$', summary, re.MULTILINE)
+    assert re.search(r'^fine-tune   \d+\.\d min$', summary, re.MULTILINE)
+    metrics = json.loads((work_dir / 'val_metrics.json').read_text())
+    assert f"coco/AP     {metrics['coco/AP']:.3f}" in summary
+    assert f"checkpoint  {work_dir / 'iter_2.pth'}" in summary
+    assert (work_dir / 'prediction.jpg').stat().st_size > 1000
+
+    second = cli(args, env=env, timeout=900).stdout
+    assert f'MAE pre-training: reusing the cached {cached}' in second
+    assert 'fine-tuning: reusing the finished run' in second
+    assert 'evaluation: reusing' in second
+    assert 'mmpose_ext.tools.train' not in second
+    assert 'mmpose_ext.tools.test' not in second
+    summary2 = second[second.index('== mmpose_ext quickstart =='):]
+    assert 'pre-train   reused (cached)' in summary2
+    assert 'fine-tune   reused (finished run)' in summary2
+    assert f"coco/AP     {metrics['coco/AP']:.3f}" in summary2
