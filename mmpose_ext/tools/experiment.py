@@ -56,8 +56,12 @@ A reference names a run of the same seed: ``ARM`` (this experiment) or
 ``python -m mmpose_ext.tools.TOOL FINAL_CHECKPOINT WORK_DIR/FILE`` after the
 training. ``test: REFERENCE`` evaluates that checkpoint with the arm's
 config (``mmpose_ext.tools.test``) instead of training. A run waits for the
-runs it references and is skipped when one of them failed; the references
-(what they name, not where it lies) are part of the run's config hash.
+runs it references and is skipped when one of them failed, is stale or
+left no file on this machine; what each reference names (the referenced
+run's config and identity, not where it lies) is part of the run's hash,
+and its record says what was used (the run, its record's hash, the file's
+sha256). A work dir is marked with its run's hash (``run_digest``); one left
+by a run of another hash is moved aside instead of resumed.
 
 ``kind: frozen_decoder`` trains only TFPose decoders on the cached memory of
 a frozen trained model (``mmpose_ext.tools.frozen_decoder``); its spec names
@@ -169,6 +173,22 @@ def load_spec(name: str) -> Dict:
         if arm not in spec['arms']:
             raise SystemExit(f'{osp.relpath(path, REPO)}: claims names '
                              f'{arm!r}, which is not an arm')
+    base = spec.get('baseline')
+    if base and not spec['arm_specs'][base]['metrics']:
+        raise SystemExit(f'{osp.relpath(path, REPO)}: the baseline {base!r} '
+                         'has no metrics (a pre-training arm cannot be '
+                         'compared)')
+    for arm in spec['arms']:
+        claim = (spec.get('claims') or {}).get(arm, spec.get('claim'))
+        if not claim or arm == base:
+            continue
+        for name in (arm, base):
+            if name and claim['metric'] not in spec['arm_specs'][name][
+                    'metrics']:
+                raise SystemExit(
+                    f'{osp.relpath(path, REPO)}: the claim on {arm!r} is '
+                    f'about {claim["metric"]!r}, which arm {name!r} does '
+                    'not report (its metrics)')
     data = spec.get('data', 'synthetic')
     spec['data'] = [data] if isinstance(data, str) else list(data)
     if not spec['data'] or any(d not in DATA for d in spec['data']):
@@ -348,26 +368,55 @@ def final_checkpoint(wd: str) -> Optional[str]:
     return path if osp.isfile(path) else None
 
 
-def resolve_ref(spec: Dict, ref: str, seed: int, work_root: str) -> str:
-    """The file a reference names for this seed: the referenced run's final
-    checkpoint, or FILE in its work dir."""
+class InputUnavailable(Exception):
+    """A run that this run references cannot be used here: it has no record,
+    its record is stale, or its files are not on this machine."""
+
+
+def resolve_input(spec: Dict, ref: str, seed: int, work_root: str) -> Dict:
+    """What a reference names for this seed, checked: ``path`` (the
+    referenced run's final checkpoint, or FILE in its work dir), ``run``
+    (EXPERIMENT/ARM/seedK of the run that made it, after ``copied_from``),
+    the ``config_sha256`` of its record and the ``sha256`` of the file.
+    Raises :class:`InputUnavailable` saying what to do."""
     exp, arm, file = parse_ref(ref, spec['name'])
-    origin = origin_run(exp, arm, seed)
-    if origin is None:
-        raise FileNotFoundError(
+    path = osp.join(RESULTS, exp, arm, f'seed{seed}.json')
+    if not osp.isfile(path):
+        raise InputUnavailable(
             f'{ref!r} (seed {seed}) has no record: run it first '
             f'(python -m mmpose_ext.tools.experiment run {exp})')
+    with open(path) as f:
+        rec = json.load(f)
+    source = spec if exp == spec['name'] else load_spec(exp)
+    if rec.get('config_sha256') != arm_digest(source, arm, seed):
+        raise InputUnavailable(
+            f'{ref!r} (seed {seed}) is stale: its config or its own inputs '
+            'changed since it was recorded; run it again first (python -m '
+            f'mmpose_ext.tools.experiment run {exp} --rerun-stale)')
+    origin = origin_run(exp, arm, seed)
     wd = osp.join(work_root, origin[0], origin[1], f'seed{seed}')
-    path = osp.join(wd, file) if file else final_checkpoint(wd)
-    if path is None or not osp.isfile(path):
-        raise FileNotFoundError(
-            f'{ref!r} (seed {seed}) is recorded, but {file or "its final checkpoint"} '
-            f'is not in {wd} on this machine (records travel with the '
-            'repository, checkpoints do not): delete '
-            f'results/{origin[0]}/{origin[1]}/seed{seed}.json and run '
-            f'`python -m mmpose_ext.tools.experiment run {origin[0]}` to '
-            'make it here')
-    return path
+    target = osp.join(wd, file) if file else final_checkpoint(wd)
+    if target is None or not osp.isfile(target):
+        raise InputUnavailable(
+            f'{ref!r} (seed {seed}) is recorded, but '
+            f'{file or "its final checkpoint"} is not in {wd} (records '
+            'travel with the repository, checkpoints do not): point '
+            '--work-root at the work directories where that run was made. '
+            'Training it again here would not reproduce the recorded run '
+            'exactly, so the runner does not do it by itself')
+    digest = hashlib.sha256()
+    with open(target, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            digest.update(block)
+    return dict(path=target, run=f'{origin[0]}/{origin[1]}/seed{seed}',
+                config_sha256=rec['config_sha256'],
+                sha256=digest.hexdigest())
+
+
+def resolve_ref(spec: Dict, ref: str, seed: int, work_root: str) -> str:
+    """The file a reference names for this seed (see
+    :func:`resolve_input`)."""
+    return resolve_input(spec, ref, seed, work_root)['path']
 
 
 def record_path(spec: Dict, arm: str, seed: int) -> str:
@@ -513,9 +562,22 @@ def frozen_checkpoint(spec: Dict, args) -> str:
         return f.read().strip()
 
 
-def _command(spec, arm, seed, wd, args):
-    """The run's command; the references resolved to this machine's files
-    (raises FileNotFoundError naming what is missing)."""
+def resolve_inputs(spec: Dict, arm: str, seed: int,
+                   work_root: str) -> Dict[str, Dict]:
+    """Every reference of the arm resolved and checked for this seed
+    (:func:`resolve_input`): config key -> what it names, and under
+    ``'test'`` the run a test arm evaluates."""
+    a = spec['arm_specs'][arm]
+    used = {key: resolve_input(spec, ref, seed, work_root)
+            for key, ref in a['inputs'].items()}
+    if a['test']:
+        used['test'] = resolve_input(spec, a['test'], seed, work_root)
+    return used
+
+
+def _command(spec, arm, seed, wd, args, used=None):
+    """The run's command, with the references' files (``used``, from
+    :func:`resolve_inputs`) as config options."""
     if spec.get('kind', 'train') == 'frozen_decoder':
         return [sys.executable, '-m', 'mmpose_ext.tools.frozen_decoder',
                 arm_config(spec, arm), '--checkpoint',
@@ -523,13 +585,12 @@ def _command(spec, arm, seed, wd, args):
                 '--work-dir', wd, '--cache-dir',
                 osp.join(args.work_root, 'frozen_memory')]
     a = spec['arm_specs'][arm]
-    inputs = [f'{key}={resolve_ref(spec, ref, seed, args.work_root)}'
-              for key, ref in a['inputs'].items()]
+    used = used or {}
+    inputs = [f'{key}={used[key]["path"]}' for key in a['inputs']]
     if a['test']:
-        checkpoint = resolve_ref(spec, a['test'], seed, args.work_root)
         return [sys.executable, '-m', 'mmpose_ext.tools.test',
-                arm_config(spec, arm), checkpoint, '--work-dir', wd, '--out',
-                osp.join(wd, 'metrics.json'), '--cfg-options',
+                arm_config(spec, arm), used['test']['path'], '--work-dir', wd,
+                '--out', osp.join(wd, 'metrics.json'), '--cfg-options',
                 f'randomness.seed={seed}',
                 f'test_dataloader.num_workers={args.data_workers}',
                 'test_dataloader.persistent_workers=False', *inputs]
@@ -544,6 +605,27 @@ def _command(spec, arm, seed, wd, args):
     if osp.isfile(osp.join(wd, 'last_checkpoint')):
         cmd.append('--resume')
     return cmd
+
+
+def _claim_work_dir(wd: str, digest: str, stale: bool = False) -> None:
+    """Make ``wd`` this run's: a work dir left by a run of another identity
+    (a stale run trained again, or an input that changed) is moved aside,
+    so that the new run neither resumes its checkpoint nor reads its logs.
+    A work dir without a digest (made before the runner wrote one) is
+    taken as this run's, unless the run is a ``stale`` one trained again."""
+    marker = osp.join(wd, 'run_digest')
+    other = stale and osp.isdir(wd)
+    if osp.isfile(marker):
+        with open(marker) as f:
+            other = f.read().strip() != digest
+    if other:
+        aside = f'{wd}.replaced-{time.strftime("%Y%m%d_%H%M%S")}'
+        os.rename(wd, aside)
+        print(f'{wd}: left by a run of another config or input; moved to '
+              f'{aside}', flush=True)
+    os.makedirs(wd, exist_ok=True)
+    with open(marker, 'w') as f:
+        f.write(digest + '\n')
 
 
 def _export(spec, arm, wd, out, env) -> int:
@@ -595,13 +677,14 @@ def copy_record(spec: Dict, arm: str, seed: int, source: str) -> None:
 
 
 def run(spec: Dict, args) -> int:
-    from mmpose_ext.utils.run_record import (LoadSampler, git_commit,
-                                             write_record)
+    from mmpose_ext.utils.run_record import LoadSampler, git_commit
     todo, unusable = [], set()  # unusable: stale, failed or skipped runs
+    rerun = set()  # stale runs trained again
+    digests = {}
     for seed in spec['seeds']:  # seed-major: pairs finish together
         for arm in spec['arms']:
             path = record_path(spec, arm, seed)
-            digest = arm_digest(spec, arm, seed)
+            digest = digests[arm, seed] = arm_digest(spec, arm, seed)
             kind = 'test' if spec['arm_specs'][arm]['test'] else 'training'
             if osp.isfile(path):
                 with open(path) as f:
@@ -615,6 +698,7 @@ def run(spec: Dict, args) -> int:
                           'again')
                     unusable.add((arm, seed))
                     continue
+                rerun.add((arm, seed))
             shared = find_same_run(arm_config(spec, arm), digest, seed,
                                    args, spec.get('checkpoint_from'), kind)
             if shared is not None:
@@ -645,8 +729,13 @@ def run(spec: Dict, args) -> int:
         for dep in spec.get('deps', {}).get(arm, []):
             if (dep, seed) in unusable:
                 return 'blocked'
-            if not osp.isfile(record_path(spec, dep, seed)):
+            path = record_path(spec, dep, seed)
+            if not osp.isfile(path):
                 return 'wait'
+            with open(path) as f:
+                # an old record of an input being trained again is not it
+                if json.load(f).get('config_sha256') != digests[dep, seed]:
+                    return 'wait'
         return 'ready'
 
     failed = 0
@@ -670,14 +759,15 @@ def run(spec: Dict, args) -> int:
                 failed += 1
                 continue
             wd = work_dir(spec, arm, seed, args.work_root)
-            os.makedirs(wd, exist_ok=True)
             try:
-                cmd = _command(spec, arm, seed, wd, args)
-            except FileNotFoundError as err:
+                used = resolve_inputs(spec, arm, seed, args.work_root)
+            except InputUnavailable as err:
                 print(f'{arm} seed {seed}: SKIPPED: {err}', flush=True)
                 unusable.add((arm, seed))
                 failed += 1
                 continue
+            _claim_work_dir(wd, digest, (arm, seed) in rerun)
+            cmd = _command(spec, arm, seed, wd, args, used)
             resumed = '--resume' in cmd
             print(f'{arm} seed {seed}: {"resuming" if resumed else "start"}'
                   f' -> {osp.join(wd, "experiment.out")}', flush=True)
@@ -688,11 +778,11 @@ def run(spec: Dict, args) -> int:
             # the commit the run starts from (not the one checked out when
             # it ends)
             running.append((arm, seed, digest, proc, out, time.time(),
-                            sampler, resumed, cmd, git_commit()))
+                            sampler, resumed, cmd, git_commit(), used))
         time.sleep(2)
         for item in list(running):
             (arm, seed, digest, proc, out, start, sampler, resumed, cmd,
-             commit) = item
+             commit, used) = item
             if proc.poll() is None:
                 continue
             running.remove(item)
@@ -709,36 +799,57 @@ def run(spec: Dict, args) -> int:
                 print(f'{arm} seed {seed}: FAILED (exit {status}); '
                       f'see {osp.join(wd, "experiment.out")}', flush=True)
                 continue
-            if spec.get('kind', 'train') == 'frozen_decoder':
-                summary = summarize_result(spec, wd)
-            elif a['test']:
-                exp, target, _ = parse_ref(a['test'], spec['name'])
-                with open(osp.join(RESULTS, exp, target,
-                                   f'seed{seed}.json')) as f:
-                    tested_iters = json.load(f).get('iterations')
-                summary = summarize_test(a['metrics'], wd, tested_iters)
-            else:
-                summary = summarize_run(spec, wd, a['metrics'])
-            refs = {key: f'{ref} (seed {seed})'
-                    for key, ref in a['inputs'].items()}
-            record = write_record(record_path(spec, arm, seed), dict(
-                kind='test' if a['test'] else 'training',
-                experiment=spec['name'], arm=arm,
-                seed=seed, commit=commit, config=arm_config(spec, arm),
-                frozen_from=spec.get('checkpoint_from'),
-                inputs=refs or None, export=a['export'],
-                tested=f'{a["test"]} (seed {seed})' if a['test'] else None,
-                config_sha256=digest,
-                command=' '.join(['python'] + cmd[1:]),
-                threads=args.threads, jobs=args.jobs,
-                data_workers=args.data_workers,
-                wall_s=round(time.time() - start, 1),
-                resumed=resumed, **summary), load=sampler)
+            try:
+                record = _record_run(spec, arm, seed, wd, args, dict(
+                    digest=digest, commit=commit, cmd=cmd, start=start,
+                    resumed=resumed, used=used), sampler)
+            except Exception as err:  # noqa: BLE001 - keep the others going
+                failed += 1
+                unusable.add((arm, seed))
+                print(f'{arm} seed {seed}: FAILED to record ({err!r}); see '
+                      f'{osp.join(wd, "experiment.out")}', flush=True)
+                continue
             print(f'{arm} seed {seed}: done, '
                   + (', '.join(f'{k} {_fmt(v)}' for k, v in
                                record['final'].items()) or 'no metrics'),
                   flush=True)
     return 1 if failed else 0
+
+
+def _record_run(spec, arm, seed, wd, args, run, sampler) -> Dict:
+    """Read a finished run's results and write its record."""
+    from mmpose_ext.utils.run_record import write_record
+    a = spec['arm_specs'][arm]
+    if spec.get('kind', 'train') == 'frozen_decoder':
+        summary = summarize_result(spec, wd)
+    elif a['test']:
+        exp, target, _ = parse_ref(a['test'], spec['name'])
+        with open(osp.join(RESULTS, exp, target, f'seed{seed}.json')) as f:
+            tested_iters = json.load(f).get('iterations')
+        summary = summarize_test(a['metrics'], wd, tested_iters)
+    else:
+        summary = summarize_run(spec, wd, a['metrics'])
+    used = run['used']
+
+    def described(key, ref):
+        return dict(reference=ref, **{k: v for k, v in used[key].items()
+                                      if k != 'path'})
+
+    return write_record(record_path(spec, arm, seed), dict(
+        kind='test' if a['test'] else 'training',
+        experiment=spec['name'], arm=arm,
+        seed=seed, commit=run['commit'], config=arm_config(spec, arm),
+        frozen_from=spec.get('checkpoint_from'),
+        inputs={key: described(key, ref)
+                for key, ref in a['inputs'].items()} or None,
+        export=a['export'],
+        tested=described('test', a['test']) if a['test'] else None,
+        config_sha256=run['digest'],
+        command=' '.join(['python'] + run['cmd'][1:]),
+        threads=args.threads, jobs=args.jobs,
+        data_workers=args.data_workers,
+        wall_s=round(time.time() - run['start'], 1),
+        resumed=run['resumed'], **summary), load=sampler)
 
 
 # ---------------------------------------------------------------- render
@@ -945,14 +1056,22 @@ def doc_blocks() -> List[Tuple[str, re.Match]]:
 
 
 def check_docs(write: bool) -> int:
-    stale = 0
+    """Compare (``write``: rewrite) every marked block with its records;
+    1 when a block differs (and is not rewritten) or cannot be rendered."""
+    stale = missing = 0
     for path in sorted({p for p, _ in doc_blocks()}):
         with open(path) as f:
             text = f.read()
 
         def replace(m):
-            nonlocal stale
-            want = render_block(m['name'], m['table'])
+            nonlocal stale, missing
+            try:
+                want = render_block(m['name'], m['table'])
+            except SystemExit as err:  # e.g. a benchmark not recorded yet
+                missing += 1
+                print(f'{osp.relpath(path, REPO)}: {m["name"]} {m["table"]}'
+                      f': {err}')
+                return m.group(0)
             if m['body'] != want:
                 stale += 1
                 print(f'{osp.relpath(path, REPO)}: {m["name"]} {m["table"]}'
@@ -966,7 +1085,7 @@ def check_docs(write: bool) -> int:
     if stale and not write:
         print('rewrite with: python -m mmpose_ext.tools.experiment render '
               '--docs --write')
-    return 1 if stale and not write else 0
+    return 1 if missing or (stale and not write) else 0
 
 
 # ---------------------------------------------------------------- main
@@ -983,8 +1102,10 @@ def main(argv=None) -> int:
     p.add_argument('--threads', type=int, default=1,
                    help='torch/OpenMP threads per process')
     p.add_argument('--data-workers', type=int, default=1)
-    p.add_argument('--data-root', default='data/synthetic',
-                   help='where the synthetic set is')
+    p.add_argument('--data-root', default=None,
+                   help="where the experiment's (first) data set is "
+                   '(default: its environment variable, e.g. '
+                   '$MMPOSE_EXT_SYNTHETIC, else data/ in the repository)')
     p.add_argument('--work-root', default='work_dirs/experiments')
     p.add_argument('--rerun-stale', action='store_true')
     p = sub.add_parser('render', help='print the tables from the records')

@@ -1,6 +1,7 @@
 """The experiment runner: specs, records from the training logs, tables and
 verdicts, the marked tables in the docs, and a real run that is killed and
 resumed."""
+import hashlib
 import json
 import os
 import os.path as osp
@@ -316,8 +317,8 @@ def _fake_command(real):
         'open(ckpt, "w").write("weights")\n'
         'open(os.path.join(wd, "last_checkpoint"), "w").write(ckpt)\n')
 
-    def command(spec, arm, seed, wd, args):
-        cmd = real(spec, arm, seed, wd, args)
+    def command(spec, arm, seed, wd, args, used=None):
+        cmd = real(spec, arm, seed, wd, args, used)
         return [sys.executable, '-c', script, wd, json.dumps(cmd)]
     return command
 
@@ -361,7 +362,15 @@ def test_dependent_runs_wait_get_their_inputs_and_skip_after_a_failure(
     assert pre['final'] == {} and pre['final_losses'] == {'loss': 1.0}
     rec = json.loads((results / 'readout' / 'seed0.json').read_text())
     assert rec['kind'] == 'test' and rec['final'] == {'coco/AP': 0.5}
-    assert rec['iterations'] == 10 and rec['tested'] == 'fine (seed 0)'
+    fine = json.loads((results / 'fine' / 'seed0.json').read_text())
+    # what was used: the run, its record's identity, the file's hash
+    assert rec['iterations'] == 10 and rec['tested'] == dict(
+        reference='fine', run='deps/fine/seed0',
+        config_sha256=fine['config_sha256'],
+        sha256=hashlib.sha256(b'weights').hexdigest())
+    assert fine['inputs']['model.init']['run'] == 'deps/pre/seed0'
+    assert (work / 'deps' / 'fine' / 'seed0' / 'run_digest').read_text(
+    ).strip() == fine['config_sha256']
     # the pre-training arm is not in the tables
     assert '| pre |' not in ex.render_table(spec, 'runs')
     assert '| readout | 0 | 0.500 |' in ex.render_table(spec, 'runs')
@@ -374,18 +383,88 @@ def test_a_reference_follows_a_copied_record(sandbox):
                'metrics: [coco/AP]\n', arms=('b', ))
     spec = ex.load_spec('second')
     work = sandbox / 'work'
-    with pytest.raises(FileNotFoundError, match='has no record'):
+    with pytest.raises(ex.InputUnavailable, match='has no record'):
         ex.resolve_ref(spec, 'first/a', 0, str(work))
-    for name, extra in (('first', {}),
-                        ('second', {'copied_from': 'results/first/a/seed0.json'})):
-        arm = 'a' if name == 'first' else 'b'
+    for name, arm, extra in (
+            ('first', 'a', {}),
+            ('second', 'b', {'copied_from': 'results/first/a/seed0.json'})):
         path = sandbox / 'results' / name / arm / 'seed0.json'
         path.parent.mkdir(parents=True)
-        path.write_text(json.dumps(extra))
-    with pytest.raises(FileNotFoundError, match='checkpoints do not'):
+        path.write_text(json.dumps(dict(extra, config_sha256=ex.arm_digest(
+            ex.load_spec(name), arm, 0))))
+    with pytest.raises(ex.InputUnavailable, match='checkpoints do not'):
         ex.resolve_ref(spec, 'b', 0, str(work))
     wd = work / 'first' / 'a' / 'seed0'
     wd.mkdir(parents=True)
     (wd / 'iter_5.pth').write_text('w')
     (wd / 'last_checkpoint').write_text(str(wd / 'iter_5.pth'))
     assert ex.resolve_ref(spec, 'b', 0, str(work)) == str(wd / 'iter_5.pth')
+
+    # the referenced run's config changed since: its record is stale, and
+    # so is what it would give
+    (sandbox / 'experiments' / 'second' / 'b.py').write_text('x = 3\n')
+    with pytest.raises(ex.InputUnavailable, match='is stale.*--rerun-stale'):
+        ex.resolve_ref(spec, 'b', 0, str(work))
+
+
+def test_a_rerun_input_is_waited_for_and_its_old_work_dir_moved_aside(
+        sandbox, monkeypatch):
+    arms = ('pre', 'fine', 'student', 'readout')
+    folder = write_spec(sandbox, 'deps', DEPS.replace('[0, 1]', '[0]'),
+                        arms=arms)
+    spec = ex.load_spec('deps')
+    monkeypatch.setattr(ex, '_command', _fake_command(ex._command))
+
+    def export(spec, arm, wd, out, env):
+        with open(osp.join(wd, 'tokens.pth'), 'w') as f:
+            f.write(ex.final_checkpoint(wd))
+        return 0
+    monkeypatch.setattr(ex, '_export', export)
+    work = sandbox / 'work'
+    (sandbox / 'data' / 'annotations').mkdir(parents=True)
+    args = ex.main.__globals__['argparse'].Namespace(
+        threads=1, jobs=2, data_workers=0, rerun_stale=False,
+        data_root=str(sandbox / 'data'), work_root=str(work))
+    assert ex.run(spec, args) == 0
+    results = sandbox / 'results' / 'deps'
+    before = {a: json.loads((results / a / 'seed0.json').read_text())
+              for a in arms}
+    (folder / 'pre.py').write_text('x = 2\n')  # every run is stale now
+    ex.run(spec, args)  # without --rerun-stale: reported, kept
+    assert json.loads((results / 'pre' / 'seed0.json').read_text()) == \
+        before['pre']
+    args.rerun_stale = True
+    assert ex.run(spec, args) == 0
+    after = {a: json.loads((results / a / 'seed0.json').read_text())
+             for a in arms}
+    for arm in arms:
+        assert after[arm]['config_sha256'] != before[arm]['config_sha256']
+    # each dependant started after its input's new record
+    assert after['fine']['inputs']['model.init']['config_sha256'] == \
+        after['pre']['config_sha256']
+    assert after['readout']['tested']['config_sha256'] == \
+        after['fine']['config_sha256']
+    # the old work dirs were moved aside, not resumed
+    assert len(list((work / 'deps' / 'pre').glob('seed0.replaced-*'))) == 1
+    assert not after['pre']['resumed']
+
+
+def test_claims_must_name_a_reported_metric(sandbox):
+    write_spec(sandbox, 'c', SPEC.replace(
+        "claim: {metric: coco/AP,", "claim: {metric: coco/AR,"))
+    with pytest.raises(SystemExit, match="about 'coco/AR', which arm 'b'"):
+        ex.load_spec('c')
+
+
+def test_a_missing_benchmark_record_is_reported_and_the_rest_checked(
+        sandbox, monkeypatch, tmp_path):
+    write_spec(sandbox, 'e', SPEC)
+    write_record(sandbox, 'e', 'a', 0, 0.1)
+    doc = tmp_path / 'doc.md'
+    doc.write_text('<!-- experiment: benchmarks/nothing benchmark -->\n'
+                   '<!-- /experiment -->\n'
+                   '<!-- experiment: e runs -->\nold\n<!-- /experiment -->\n')
+    monkeypatch.setattr(ex, 'REPO', str(tmp_path))
+    monkeypatch.setattr(ex, 'DOCS', ('doc.md', ))
+    assert ex.check_docs(write=True) == 1  # the missing record
+    assert '| a | 0 | 0.100 |' in doc.read_text()  # the other block written
