@@ -26,7 +26,11 @@ SimDRLabel: SimCCLabel), the reference rows of docs/codecs.md.
 ``--variant`` (repeatable) gives one row per variant and config: its
 arguments override the codec's (after ``--codec-options``); a bare
 ``--variant`` is the config's codec as it is. One command so makes a whole
-ablation table (the DARK rows of docs/codecs.md). ``--record`` writes the
+ablation table (the DARK rows of docs/codecs.md). A row is named by the
+codec type and the arguments of ``NAME_KEYS``: two codecs that would share a
+row's name and input size but differ (e.g. variants that change only
+``sigma``, or two configs with different codecs of one type) are refused
+before anything is computed. ``--record`` writes the
 rows and the printed table to a benchmark record (``finish_benchmark``),
 which ``python -m mmpose_ext.tools.experiment render --docs`` puts into the
 docs. Everything is deterministic: no timing, no random numbers.
@@ -127,15 +131,14 @@ def reference_codecs(codec: dict) -> Dict[str, dict]:
     return {}
 
 
+# the codec arguments a row's name shows (besides the type)
+NAME_KEYS = ('encoding', 'decoding', 'unbiased', 'modulation',
+             'log_transform', 'heatmap_type', 'label_type', 'smoothing_type',
+             'simcc_split_ratio', 'refine', 'use_dark', 'guarded_decoding')
+
+
 def codec_name(codec: dict) -> str:
-    options = {
-        k: v
-        for k, v in codec.items()
-        if k in ('encoding', 'decoding', 'unbiased', 'modulation',
-                 'log_transform', 'heatmap_type', 'label_type',
-                 'smoothing_type', 'simcc_split_ratio', 'refine', 'use_dark',
-                 'guarded_decoding')
-    }
+    options = {k: v for k, v in codec.items() if k in NAME_KEYS}
     text = ', '.join(f'{k}={v}' for k, v in options.items())
     return f'{codec["type"]} ({text})' if text else codec['type']
 
@@ -241,12 +244,42 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+def _source(path: str, variant: dict) -> str:
+    options = ' '.join(f'{k}={v}' for k, v in variant.items())
+    return f'{path} with --variant {options}' if options else path
+
+
+def add_row(plan: dict, name: str, size: Tuple[int, int], codec_cfg: dict,
+            dataset_cfg: dict, source: str) -> None:
+    """Plan the row ``name`` at ``size`` in ``plan`` (``{(name, size):
+    (codec_cfg, dataset_cfg, source)}``). A name already planned at that size
+    with the same codec and data (e.g. MMPose's reference row of two
+    variants that differ only in arguments it lacks) is one row; with
+    another codec or data it would overwrite the first row's numbers, and
+    is refused."""
+    key = (name, size)
+    if key not in plan:
+        plan[key] = (codec_cfg, dataset_cfg, source)
+        return
+    first_codec, first_data, first_source = plan[key]
+    if first_codec == codec_cfg and first_data == dataset_cfg:
+        return
+    differ = sorted(k for k in set(first_codec) | set(codec_cfg)
+                    if first_codec.get(k) != codec_cfg.get(k))
+    w, h = size
+    raise ValueError(
+        f'codec_roundtrip: two rows would be named {name!r} at {h}x{w}, '
+        f'from {first_source} and from {source}, but they differ '
+        f'({", ".join(differ) if differ else "in their data"}); a row\'s '
+        f'name shows only the codec type and {", ".join(NAME_KEYS)}, so '
+        'run such codecs in separate commands')
+
+
 def main(argv=None):
     args = parse_args(argv)
     init_default_scope('mmpose')
-    rows: Dict[str, Dict[Tuple[int, int], Tuple[float, float]]] = {}
-    cache = {}
-    load = LoadSampler().__enter__()
+    # every row first, so that a clash is refused before minutes of work
+    plan: Dict[Tuple[str, Tuple[int, int]], Tuple[dict, dict, str]] = {}
     for path in args.configs:
         if not osp.isfile(path):
             raise FileNotFoundError(f'config {path!r} does not exist')
@@ -260,8 +293,6 @@ def main(argv=None):
             dataset_cfg['ann_file'] = args.ann_file
         if args.img_prefix is not None:
             dataset_cfg['data_prefix'] = dict(img=args.img_prefix)
-        ann_file = osp.join(dataset_cfg.get('data_root', ''),
-                            dataset_cfg['ann_file'])
         for variant in args.variants or [{}]:
             for size in args.input_sizes:
                 codec = scale_codec(
@@ -271,14 +302,22 @@ def main(argv=None):
                 if args.with_mmpose:
                     variants.update(reference_codecs(codec))
                 for name, codec_cfg in variants.items():
-                    use_udp = codec_cfg['type'] in UDP_CODECS
-                    key = (str(sorted(dataset_cfg.items())), size, use_udp)
-                    if key not in cache:
-                        cache[key] = transformed_instances(
-                            dataset_cfg, size, use_udp)
-                    instances, metainfo = cache[key]
-                    rows.setdefault(name, {})[size] = roundtrip_ap(
-                        codec_cfg, instances, metainfo, ann_file)
+                    add_row(plan, name, size, codec_cfg, dataset_cfg,
+                            _source(path, variant))
+
+    rows: Dict[str, Dict[Tuple[int, int], Tuple[float, float]]] = {}
+    cache = {}
+    load = LoadSampler().__enter__()
+    for (name, size), (codec_cfg, dataset_cfg, _) in plan.items():
+        ann_file = osp.join(dataset_cfg.get('data_root', ''),
+                            dataset_cfg['ann_file'])
+        use_udp = codec_cfg['type'] in UDP_CODECS
+        key = (str(sorted(dataset_cfg.items())), size, use_udp)
+        if key not in cache:
+            cache[key] = transformed_instances(dataset_cfg, size, use_udp)
+        instances, metainfo = cache[key]
+        rows.setdefault(name, {})[size] = roundtrip_ap(
+            codec_cfg, instances, metainfo, ann_file)
     load.__exit__(None, None, None)
     sizes = args.input_sizes
     header = ' | '.join(f'{h}x{w} AP / err px' for w, h in sizes)

@@ -13,8 +13,10 @@ Each model lists, as separate results:
   MMPose's metafiles); numbers the index cites from MMPose's model zoo are
   marked ``(MMPose model zoo)``;
 - ``synthetic (measured here)``: the mean over seeds of the final metrics of
-  every experiment record whose arm is this config (none are made up from
-  the docs' prose: a config without a record has no measured result).
+  every experiment record whose arm is this config, once per experiment
+  that trained it (a record copied into another experiment is not listed
+  again; none are made up from the docs' prose: a config without a record
+  has no measured result).
 The project publishes no weights, so no model has ``Weights``.
 """
 import argparse
@@ -104,15 +106,21 @@ def paper_results(text: str, data: str) -> List[Dict]:
     return results
 
 
-def measured_results() -> Dict[str, List[Dict]]:
-    """config -> results measured here, from the training records."""
+def measured_results(root: str = REPO) -> Dict[str, List[Dict]]:
+    """config -> results measured here, from the training records under
+    ``root/results``. Left out: a record with ``copied_from`` (an arm shared
+    with another experiment, whose original record is listed already; listing
+    the copy would count the same runs twice), and one whose ``final`` is
+    empty (an arm that only pre-trains, with no pose metrics)."""
     runs = defaultdict(list)
-    for path in sorted(glob.glob(osp.join(REPO, 'results', '*', '*',
+    for path in sorted(glob.glob(osp.join(root, 'results', '*', '*',
                                           'seed*.json'))):
         with open(path) as f:
             rec = json.load(f)
-        if rec.get('kind') == 'training':
-            runs[rec['config'], rec['experiment']].append(rec)
+        if rec.get('kind') != 'training' or rec.get('copied_from') or \
+                not rec.get('final'):
+            continue
+        runs[rec['config'], rec['experiment']].append(rec)
     out = defaultdict(list)
     for (config, experiment), recs in sorted(runs.items()):
         metrics = {}

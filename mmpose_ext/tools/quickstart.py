@@ -9,8 +9,9 @@
    config, with the same progress bar) unless this machine already has the
    checkpoint in its cache, ``~/.cache/mmpose_ext/mae/`` (``MMPOSE_EXT_CACHE``
    moves the cache, as it does the compiled kernels'), keyed by the
-   resolved MAE config; made once per machine, an interrupted pre-training
-   is resumed;
+   resolved MAE config and the content of the training annotations it
+   reads (not the images); made once per machine and training set, an
+   interrupted pre-training is resumed;
 3. trains the model's config (TFPose, or ViTPose with its backbone
    initialised from that MAE checkpoint; a fixed number of iterations, with
    a progress bar and the remaining time) on CPU with the mmpose_ext train
@@ -138,14 +139,35 @@ def cache_root():
         'mmpose_ext')
 
 
+def _file_sha256(path):
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def mae_cache_path(cfg, config_path):
     """``<cache>/mae/<config stem>-<sha256[:12]>.pth``: the digest is of the
-    resolved config (bases merged, the data root substituted), so a changed
-    recipe, model or data set gets a checkpoint of its own."""
+    resolved config (bases merged, the data root substituted) and of the
+    content of the training annotation file it reads (``data_root`` +
+    ``ann_file`` of its ``train_dataloader``), so a changed recipe or model,
+    or another generated training set in the same data root, gets a
+    checkpoint of its own. The images are not hashed: a set regenerated with
+    the same annotations but other pixels reuses the checkpoint."""
+    dataset = cfg.train_dataloader.dataset
+    ann_file = osp.join(dataset.get('data_root', ''), dataset.ann_file)
+    if not osp.isfile(ann_file):
+        raise FileNotFoundError(
+            f'MAE cache key: the training annotations {ann_file} that '
+            f'{config_path} reads are missing (generate the set first)')
     resolved = json.dumps(cfg.to_dict(), sort_keys=True, default=repr)
-    digest = hashlib.sha256(resolved.encode()).hexdigest()[:12]
+    digest = hashlib.sha256(resolved.encode())
+    # the config names the data only by its (here relative) path
+    digest.update(_file_sha256(ann_file).encode())
     stem = osp.splitext(osp.basename(config_path))[0]
-    return osp.join(cache_root(), 'mae', f'{stem}-{digest}.pth')
+    return osp.join(cache_root(), 'mae', f'{stem}-{digest.hexdigest()[:12]}'
+                    '.pth')
 
 
 def _pretrain_mae(mae_config, work_dir):
@@ -262,12 +284,35 @@ def _summary(args, metrics, checkpoint, extra=()):
     print(f'prediction  {osp.abspath(picture)}')
 
 
+def check_pretrained_backbone(cfg, config_path):
+    """Refuse (``SystemExit`` with the reason) a pose config whose backbone
+    would not load the MAE checkpoint: the job hands it over as
+    ``model.backbone.init_cfg.checkpoint``, which only a dict ``init_cfg``
+    of type ``Pretrained`` reads; anything else would train from scratch
+    after the whole pre-training, or fail inside MMEngine."""
+    init_cfg = cfg.model.get('backbone', {}).get('init_cfg')
+    if isinstance(init_cfg, dict) and init_cfg.get('type') == 'Pretrained':
+        return
+    sys.exit(
+        f'quickstart --model vitpose: {config_path} has no '
+        "model.backbone.init_cfg of type 'Pretrained' (it has "
+        f'{init_cfg!r}), so the MAE checkpoint would not be loaded into '
+        'its backbone. Give the backbone init_cfg=dict(_delete_=True, '
+        "type='Pretrained', checkpoint=...) (the job fills in the "
+        'checkpoint; see configs/vitpose/'
+        'td-hm_vitpose-p8w192_synthetic-128x96.py), or train the config '
+        'without MAE pre-training (leave out --model vitpose).')
+
+
 def main(argv=None):
     args = parse_args(argv)
     from mmengine.config import Config
     # the synthetic data base config reads its root from this variable
     os.environ['MMPOSE_EXT_SYNTHETIC'] = args.data_root.rstrip('/')
     cfg = Config.fromfile(args.config)
+    if args.mae_config:
+        # before the data and the pre-training, which take minutes
+        check_pretrained_backbone(cfg, args.config)
 
     _ensure_data(args.data_root)
     extra, cfg_options, retrain = [], [], args.retrain

@@ -88,3 +88,50 @@ def test_variants_make_one_row_each_and_the_record(coco_tiny, tmp_path,
     ]
     # the rendered table: the record's table lines after the first
     assert parse_table('\n'.join(rec['table'][1:])) == rows
+
+
+def test_rows_of_the_same_name_are_refused(tmp_path):
+    # sigma is not in the row name: both variants would be 'DARKHeatmap',
+    # the second silently overwriting the first; refused before any data
+    # is read (the data root does not exist); the scaled kernel size
+    # follows sigma
+    with pytest.raises(ValueError) as info:
+        codec_roundtrip.main([
+            f'{REPO}/configs/dark_r50.py', '--variant', '--variant',
+            'sigma=3', '--input-sizes', '128x96', '--data-root',
+            str(tmp_path / 'none')
+        ])
+    assert str(info.value) == (
+        "codec_roundtrip: two rows would be named 'DARKHeatmap' at 128x96, "
+        f'from {REPO}/configs/dark_r50.py and from {REPO}/configs/'
+        'dark_r50.py with --variant sigma=3, but they differ '
+        "(blur_kernel_size, sigma); a "
+        "row's name shows only the codec type and "
+        + ', '.join(codec_roundtrip.NAME_KEYS) +
+        ', so run such codecs in separate commands')
+
+
+def test_identical_rows_of_two_variants_are_one_row():
+    # MMPose's UDPHeatmap reference of two UDPCodec variants that differ
+    # only in an argument UDPHeatmap lacks: the same codec, one row
+    udp = dict(type='UDPCodec', input_size=(96, 128), heatmap_size=(24, 32),
+               sigma=1.)
+    reference = codec_roundtrip.reference_codecs(udp)['UDPHeatmap (MMPose)']
+    data = dict(data_root='a', ann_file='b.json')
+    plan = {}
+    for guarded in (True, False):
+        ours = dict(udp, guarded_decoding=guarded)
+        assert codec_roundtrip.reference_codecs(ours) == {
+            'UDPHeatmap (MMPose)': reference}
+        codec_roundtrip.add_row(plan, codec_roundtrip.codec_name(ours),
+                                (96, 128), ours, data, f'v{guarded}')
+        codec_roundtrip.add_row(plan, 'UDPHeatmap (MMPose)', (96, 128),
+                                reference, data, f'v{guarded}')
+    assert [name for name, _ in plan] == [
+        'UDPCodec (guarded_decoding=True)', 'UDPHeatmap (MMPose)',
+        'UDPCodec (guarded_decoding=False)']
+    # the same codec on other data is another row's numbers: refused
+    with pytest.raises(ValueError, match='differ .in their data.'):
+        codec_roundtrip.add_row(plan, 'UDPHeatmap (MMPose)', (96, 128),
+                                reference, dict(data, ann_file='c.json'),
+                                'other')

@@ -87,10 +87,18 @@ def test_vitpose_job_defaults():
         quickstart.parse_args(['--mae-config', MAE_TINY])
 
 
+def _write_train_annotations(root, text):
+    ann = root / 'annotations' / 'person_keypoints_train.json'
+    ann.parent.mkdir(parents=True, exist_ok=True)
+    ann.write_text(text)
+
+
 def test_mae_cache_path_follows_the_resolved_config(tmp_path, monkeypatch):
     from mmengine.config import Config
     monkeypatch.setenv('MMPOSE_EXT_CACHE', str(tmp_path / 'cache'))
     monkeypatch.setenv('MMPOSE_EXT_SYNTHETIC', str(tmp_path / 'a'))
+    for root in 'ab':
+        _write_train_annotations(tmp_path / root, '{"images": []}')
     same = tmp_path / 'mae_same.py'
     same.write_text(f"_base_ = ['{REPO / MAE_TINY}']\n")
     longer = tmp_path / 'mae_longer.py'
@@ -110,6 +118,53 @@ def test_mae_cache_path_follows_the_resolved_config(tmp_path, monkeypatch):
     # another data root is other pre-training data
     monkeypatch.setenv('MMPOSE_EXT_SYNTHETIC', str(tmp_path / 'b'))
     assert path(REPO / MAE_TINY) != base
+    # so is another set generated into the same root (the quickstart's
+    # root is the relative data/synthetic, the same string for every set)
+    monkeypatch.setenv('MMPOSE_EXT_SYNTHETIC', str(tmp_path / 'a'))
+    _write_train_annotations(tmp_path / 'a', '{"images": [1]}')
+    regenerated = path(REPO / MAE_TINY)
+    assert regenerated != base
+    assert osp.basename(regenerated).startswith(
+        'mae_vitpose-p8_tiny_synthetic-')
+    _write_train_annotations(tmp_path / 'a', '{"images": []}')
+    assert path(REPO / MAE_TINY) == base
+
+
+def test_mae_cache_path_needs_the_training_annotations(tmp_path,
+                                                       monkeypatch):
+    from mmengine.config import Config
+    monkeypatch.setenv('MMPOSE_EXT_SYNTHETIC', str(tmp_path / 'none'))
+    with pytest.raises(FileNotFoundError,
+                       match='person_keypoints_train.json .* missing'):
+        quickstart.mae_cache_path(Config.fromfile(str(REPO / MAE_TINY)),
+                                  MAE_TINY)
+
+
+@pytest.mark.parametrize('case, backbone, found', [
+    ('no init_cfg', 'dict(init_cfg=None)', 'None'),
+    ('not Pretrained', "dict(init_cfg=dict(_delete_=True, type='Normal', "
+     "layer='Linear'))", "{'type': 'Normal'"),
+])
+def test_vitpose_job_refuses_a_backbone_without_pretrained_init(
+        tmp_path, monkeypatch, case, backbone, found):
+    config = tmp_path / 'vitpose_scratch.py'
+    config.write_text(f"_base_ = ['{REPO / VITPOSE_TINY}']\n"
+                      f'model = dict(backbone={backbone})\n')
+    data_root = tmp_path / 'synthetic'
+    # main sets it from --data-root; restored after the test
+    monkeypatch.setenv('MMPOSE_EXT_SYNTHETIC', str(data_root))
+    with pytest.raises(SystemExit) as info:
+        quickstart.main(['--model', 'vitpose', '--config', str(config),
+                         '--mae-config', MAE_TINY, '--data-root',
+                         str(data_root), '--work-dir', str(tmp_path / 'w')])
+    message = str(info.value.code)
+    assert message.startswith(
+        f"quickstart --model vitpose: {config} has no model.backbone."
+        "init_cfg of type 'Pretrained' (it has " + found)
+    assert 'MAE checkpoint would not be loaded' in message
+    assert "init_cfg=dict(_delete_=True, type='Pretrained'" in message
+    # refused before anything was generated or trained
+    assert not data_root.exists() and not (tmp_path / 'w').exists()
 
 
 def test_vitpose_job_pretrains_caches_finetunes_and_reuses(

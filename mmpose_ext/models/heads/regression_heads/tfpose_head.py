@@ -30,6 +30,14 @@ __all__ = ['TFPoseHead']
 _LEGACY_QUERY_DECODER = 'keypoint_decoder.'
 _QUERY_DECODER = 'query_decoder.'
 
+# How to make the auxiliary branch's heatmaps the codec's size: said by the
+# training loss and by the readout, which both compare the two.
+_AUX_SIZE_HINT = (
+    'with the paper\'s branch (3 x2 deconvolutions) the last level must be '
+    'C5 (stride 32) and the codec\'s heatmap_size a quarter of its '
+    'input_size; for another aux_level give the branch as many '
+    'deconvolutions as take that level to heatmap_size')
+
 
 def _rename_legacy_query_decoder_keys(module, state_dict, prefix, *args):
     """Load-state-dict pre-hook of :class:`TFPoseHead`: rename the keys
@@ -346,7 +354,10 @@ class TFPoseHead(BaseHead):
         """The keypoints read out of the auxiliary heatmaps instead of the
         regression: :meth:`aux_heatmaps` decoded one crop at a time by
         MMPose's ``UDPHeatmap`` with the codec's heatmap settings (the
-        targets the branch was trained on are UDP heatmaps).
+        targets the branch was trained on are UDP heatmaps), then mapped to
+        input pixels with the scale the heatmap codec encoded at
+        (``scale_factor``: ``(w - 1) / (W - 1)`` for UDP), so a heatmap
+        equal to its target reads back the codec's ``keypoint_labels``.
 
         Args:
             feats (Sequence[Tensor]): L feature maps, level l in shape
@@ -380,10 +391,30 @@ class TFPoseHead(BaseHead):
             heatmap_size=heatmap_codec.heatmap_size,
             **settings)
         memory = self.encode(feats)[0]
-        heatmaps = to_numpy(self.aux_heatmaps(memory, feats))  # (B, K, H, W)
-        # UDPHeatmap.decode: (1, K, 2) in input-size units (x, y)
-        keypoints = np.concatenate([udp.decode(h)[0] for h in heatmaps])
-        coords = keypoints / np.asarray(udp.input_size, dtype=np.float32)
+        heatmaps = self.aux_heatmaps(memory, feats)  # (B, K, H, W)
+        W, H = heatmap_codec.heatmap_size
+        if tuple(heatmaps.shape[-2:]) != (H, W):
+            # UDPHeatmap would decode any size at the wrong scale, silently
+            raise ValueError(
+                f'{name}: the auxiliary branch predicts heatmaps of size '
+                f'{tuple(heatmaps.shape[-2:])} (h, w) from feature level '
+                f'{self.aux_level} ({tuple(feats[self.aux_level].shape[-2:])})'
+                f' but the codec\'s heatmap_size is {(W, H)} (w, h); '
+                + _AUX_SIZE_HINT)
+        # UDPHeatmap.decode: (1, K, 2) as x_heatmap * w / (W - 1), the
+        # units of UDP's affine transform, which this pipeline's
+        # TopdownAffine (no UDP) does not use
+        keypoints = np.concatenate(
+            [udp.decode(h)[0] for h in to_numpy(heatmaps)])
+        # Back to heatmap pixels ((W - 1) / w), then to input pixels with the
+        # scale the codec encoded the targets at (scale_factor, (w - 1) /
+        # (W - 1) for UDP): a target for pixel x then reads back x, not
+        # x * w / (w - 1) (70.74 for 70 at w = 96), as the regression labels
+        # measure it; last, normalized by the input size as they are.
+        input_size = np.asarray(udp.input_size, dtype=np.float32)
+        to_input = heatmap_codec.scale_factor * np.asarray(
+            [W - 1, H - 1], dtype=np.float32) / input_size
+        coords = keypoints * to_input / input_size
         return torch.as_tensor(
             coords, dtype=memory.dtype, device=memory.device)
 
@@ -464,10 +495,7 @@ class TFPoseHead(BaseHead):
                 f'{self.__class__.__name__}: the auxiliary branch predicts '
                 f'heatmaps of shape {tuple(heatmaps.shape)} from feature '
                 f'level {level} ({tuple(feats[level].shape[-2:])}) but the '
-                f'targets have shape {tuple(gt_heatmaps.shape)}; with the '
-                'paper\'s branch (3 x2 deconvolutions) the last level must be '
-                'C5 (stride 32) and the codec\'s heatmap_size a quarter of '
-                'its input_size; for another aux_level give the branch as '
-                'many deconvolutions as take that level to heatmap_size')
+                f'targets have shape {tuple(gt_heatmaps.shape)}; '
+                + _AUX_SIZE_HINT)
         return self.aux_head.loss_module(heatmaps, gt_heatmaps,
                                          heatmap_weights)

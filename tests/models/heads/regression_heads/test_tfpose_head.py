@@ -14,7 +14,8 @@ from mmpose.structures import PoseDataSample
 
 import mmpose_ext  # noqa: F401
 from tests.helpers import REPO
-from tests.helpers.tfpose_head import (B, C, INPUT, K, tfpose_features,
+from tests.helpers.tfpose_head import (B, C, CODEC, INPUT, K,
+                                       tfpose_features,
                                        tiny_tfpose_head)
 
 TINY_CFG = str(REPO / 'configs/tfpose/tfpose_res18-tiny_coco-tiny-128x96.py')
@@ -131,8 +132,10 @@ def test_readout_aux_heatmaps_is_their_udp_decode():
     def udp_coords(f):
         with torch.no_grad():
             heatmaps = head.aux_heatmaps(head.encode(f)[0], f).numpy()
-        # (B, K, 2) normalized by the input size
-        return np.concatenate([udp.decode(m)[0] for m in heatmaps]) / [w, h]
+        # UDPHeatmap decodes to x_heatmap * w / (W - 1); the targets were
+        # encoded at (w - 1) / (W - 1): (B, K, 2) input pixels, normalized
+        keypoints = np.concatenate([udp.decode(m)[0] for m in heatmaps])
+        return keypoints * [(w - 1) / w, (h - 1) / h] / [w, h]
 
     coords = udp_coords(feats)
     plain = head.predict(
@@ -152,6 +155,46 @@ def test_readout_aux_heatmaps_is_their_udp_decode():
     np.testing.assert_allclose(flipped[1].keypoints[0],
                                (coords[1] + mirrored[1]) / 2 * [w, h],
                                rtol=1e-5)
+
+
+@pytest.mark.parametrize('heatmap_type', ['UDPHeatmap', 'UDPCodec'])
+def test_readout_of_encoded_targets_is_their_keypoint_labels(
+        monkeypatch, heatmap_type):
+    # the codec's own targets fed in as the auxiliary heatmaps must read back
+    # the regression labels the same codec encodes
+    codec = dict(CODEC, heatmap=dict(CODEC['heatmap'], type=heatmap_type))
+    head = tiny_tfpose_head(decoder=codec)
+    w, h = INPUT
+    rng = np.random.default_rng(0)
+    # 3 heatmap pixels (12 input pixels) inside the input's borders: nearer,
+    # the Gaussian is cut by the border and UDPHeatmap's blurred Taylor step
+    # misses by pixels whatever the scale. (70, 100) was read back as
+    # (70.74, 100.79) at UDP's decoding scale.
+    margin = 12
+    keypoints = rng.uniform(margin, [w - 1 - margin, h - 1 - margin],
+                            (B, 1, K, 2))
+    keypoints[0, 0, 0] = (70, 100)
+    encoded = [head.decoder.encode(kp) for kp in keypoints]
+    heatmaps = torch.as_tensor(np.stack([e['heatmaps'] for e in encoded]))
+    assert heatmaps.shape == (B, K, 32, 24)
+    monkeypatch.setattr(head, 'aux_heatmaps', lambda memory, feats: heatmaps)
+
+    coords = head.aux_heatmap_coords(tfpose_features()).numpy()
+    labels = np.concatenate([e['keypoint_labels'] for e in encoded])
+    np.testing.assert_allclose(coords, labels, rtol=0, atol=1e-3)
+    np.testing.assert_allclose(coords[0, 0] * [w, h], (70, 100), atol=0.02)
+
+
+def test_readout_aux_size_mismatch_is_explained():
+    # C3 (16 x 12) through the branch's x8 gives 128 x 96, not the codec's
+    # 32 x 24 heatmaps: decoding them would misplace every keypoint x4
+    head = tiny_tfpose_head(aux_level=0)
+    with pytest.raises(ValueError,
+                       match=r'TFPoseHead: the auxiliary branch predicts '
+                       r'heatmaps of size \(128, 96\).*heatmap_size is '
+                       r'\(24, 32\).*last level must be C5'):
+        head.predict(tfpose_features(), _samples(),
+                     test_cfg=dict(flip_test=False, readout='aux_heatmaps'))
 
 
 def test_readout_regression_is_the_default():
