@@ -413,12 +413,6 @@ def resolve_input(spec: Dict, ref: str, seed: int, work_root: str) -> Dict:
                 sha256=digest.hexdigest())
 
 
-def resolve_ref(spec: Dict, ref: str, seed: int, work_root: str) -> str:
-    """The file a reference names for this seed (see
-    :func:`resolve_input`)."""
-    return resolve_input(spec, ref, seed, work_root)['path']
-
-
 def record_path(spec: Dict, arm: str, seed: int) -> str:
     return osp.join(RESULTS, spec['name'], arm, f'seed{seed}.json')
 
@@ -552,14 +546,13 @@ def frozen_checkpoint(spec: Dict, args) -> str:
         raise SystemExit(f'{spec["name"]}: kind frozen_decoder needs '
                          '`checkpoint_from: EXPERIMENT/ARM/seedK`')
     wd = osp.join(args.work_root, source)
-    pointer = osp.join(wd, 'last_checkpoint')
-    if not osp.isfile(pointer):
+    checkpoint = final_checkpoint(wd)
+    if checkpoint is None:
         raise SystemExit(
             f'{spec["name"]}: no finished run in {wd} to take the frozen '
             f'model from; run it first: python -m mmpose_ext.tools.'
             f'experiment run {source.split("/")[0]}')
-    with open(pointer) as f:
-        return f.read().strip()
+    return checkpoint
 
 
 def resolve_inputs(spec: Dict, arm: str, seed: int,

@@ -384,7 +384,7 @@ def test_a_reference_follows_a_copied_record(sandbox):
     spec = ex.load_spec('second')
     work = sandbox / 'work'
     with pytest.raises(ex.InputUnavailable, match='has no record'):
-        ex.resolve_ref(spec, 'first/a', 0, str(work))
+        ex.resolve_input(spec, 'first/a', 0, str(work))
     for name, arm, extra in (
             ('first', 'a', {}),
             ('second', 'b', {'copied_from': 'results/first/a/seed0.json'})):
@@ -393,18 +393,19 @@ def test_a_reference_follows_a_copied_record(sandbox):
         path.write_text(json.dumps(dict(extra, config_sha256=ex.arm_digest(
             ex.load_spec(name), arm, 0))))
     with pytest.raises(ex.InputUnavailable, match='checkpoints do not'):
-        ex.resolve_ref(spec, 'b', 0, str(work))
+        ex.resolve_input(spec, 'b', 0, str(work))
     wd = work / 'first' / 'a' / 'seed0'
     wd.mkdir(parents=True)
     (wd / 'iter_5.pth').write_text('w')
     (wd / 'last_checkpoint').write_text(str(wd / 'iter_5.pth'))
-    assert ex.resolve_ref(spec, 'b', 0, str(work)) == str(wd / 'iter_5.pth')
+    assert ex.resolve_input(spec, 'b', 0, str(work))['path'] == str(
+        wd / 'iter_5.pth')
 
     # the referenced run's config changed since: its record is stale, and
     # so is what it would give
     (sandbox / 'experiments' / 'second' / 'b.py').write_text('x = 3\n')
     with pytest.raises(ex.InputUnavailable, match='is stale.*--rerun-stale'):
-        ex.resolve_ref(spec, 'b', 0, str(work))
+        ex.resolve_input(spec, 'b', 0, str(work))
 
 
 def test_a_rerun_input_is_waited_for_and_its_old_work_dir_moved_aside(
