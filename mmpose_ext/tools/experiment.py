@@ -669,13 +669,46 @@ def copy_record(spec: Dict, arm: str, seed: int, source: str) -> None:
           f'{osp.relpath(source, REPO)}; copied')
 
 
+def selected_runs(spec: Dict, arms: Optional[List[str]] = None,
+                  seeds: Optional[List[int]] = None
+                  ) -> Tuple[List[str], List[int]]:
+    """The arms (in the experiment's order) and seeds that ``run`` trains
+    when restricted to ``arms`` and ``seeds`` (None: all): a chosen arm
+    brings the arms of this experiment it takes inputs from, so that it
+    never waits for a run that was not chosen. Unknown names raise a
+    ValueError that lists the experiment's."""
+    name = spec['name']
+    for kind, chosen, known in (('arm', arms, spec['arms']),
+                                ('seed', seeds, spec['seeds'])):
+        unknown = [c for c in chosen or [] if c not in known]
+        if unknown:
+            raise ValueError(
+                f'{name}: no {kind} {", ".join(map(str, unknown))}; its '
+                f'{kind}s are {", ".join(map(str, known))}')
+    wanted = set(arms or spec['arms'])
+    stack = list(wanted)
+    while stack:
+        for dep in spec.get('deps', {}).get(stack.pop(), []):
+            if dep not in wanted:
+                wanted.add(dep)
+                stack.append(dep)
+    return ([a for a in spec['arms'] if a in wanted],
+            [s for s in spec['seeds'] if seeds is None or s in seeds])
+
+
 def run(spec: Dict, args) -> int:
     from mmpose_ext.utils.run_record import LoadSampler, git_commit
     todo, unusable = [], set()  # unusable: stale, failed or skipped runs
     rerun = set()  # stale runs trained again
     digests = {}
-    for seed in spec['seeds']:  # seed-major: pairs finish together
-        for arm in spec['arms']:
+    try:
+        arms, seeds = selected_runs(spec, getattr(args, 'arms', None),
+                                    getattr(args, 'seeds', None))
+    except ValueError as err:
+        print(err)
+        return 1
+    for seed in seeds:  # seed-major: pairs finish together
+        for arm in arms:
             path = record_path(spec, arm, seed)
             digest = digests[arm, seed] = arm_digest(spec, arm, seed)
             kind = 'test' if spec['arm_specs'][arm]['test'] else 'training'
@@ -1101,6 +1134,11 @@ def main(argv=None) -> int:
                    '$MMPOSE_EXT_SYNTHETIC, else data/ in the repository)')
     p.add_argument('--work-root', default='work_dirs/experiments')
     p.add_argument('--rerun-stale', action='store_true')
+    p.add_argument('--arms', nargs='+', metavar='ARM',
+                   help='only these arms (and the arms of this experiment '
+                   'they take inputs from); default: all')
+    p.add_argument('--seeds', nargs='+', type=int, metavar='SEED',
+                   help="only these of the experiment's seeds; default: all")
     p = sub.add_parser('render', help='print the tables from the records')
     p.add_argument('name', nargs='?')
     p.add_argument('--table', choices=('runs', 'arms', 'paired'),

@@ -376,6 +376,36 @@ def test_dependent_runs_wait_get_their_inputs_and_skip_after_a_failure(
     assert '| readout | 0 | 0.500 |' in ex.render_table(spec, 'runs')
 
 
+def test_a_run_restricted_to_arms_and_seeds_brings_their_inputs(
+        sandbox, monkeypatch):
+    arms = ('pre', 'fine', 'student', 'readout')
+    write_spec(sandbox, 'deps', DEPS, arms=arms)
+    spec = ex.load_spec('deps')
+    assert ex.selected_runs(spec) == (list(arms), [0, 1])
+    # a chosen arm brings what it reads, transitively, in the spec's order
+    assert ex.selected_runs(spec, ['student'], [1]) == (
+        ['pre', 'fine', 'student'], [1])
+    assert ex.selected_runs(spec, ['pre']) == (['pre'], [0, 1])
+    with pytest.raises(ValueError, match='no arm nope; its arms are pre'):
+        ex.selected_runs(spec, ['nope'])
+    with pytest.raises(ValueError, match='no seed 7; its seeds are 0, 1'):
+        ex.selected_runs(spec, seeds=[7])
+    monkeypatch.setattr(ex, '_command', _fake_command(ex._command))
+    monkeypatch.setattr(ex, '_export', lambda *args: 0)  # fine's tokens
+    (sandbox / 'data' / 'annotations').mkdir(parents=True)
+    args = ex.main.__globals__['argparse'].Namespace(
+        threads=1, jobs=1, data_workers=0, rerun_stale=False,
+        data_root=str(sandbox / 'data'), work_root=str(sandbox / 'work'),
+        arms=['fine'], seeds=[0])
+    assert ex.run(spec, args) == 0
+    results = sandbox / 'results' / 'deps'
+    assert sorted(p.relative_to(results).as_posix()
+                  for p in results.rglob('*.json')) == [
+        'fine/seed0.json', 'pre/seed0.json']
+    args.arms = ['bad']
+    assert ex.run(spec, args) == 1
+
+
 def test_a_reference_follows_a_copied_record(sandbox):
     write_spec(sandbox, 'first', 'arms: {a: a.py}\nseeds: [0]\n'
                'metrics: [coco/AP]\n', arms=('a', ))
