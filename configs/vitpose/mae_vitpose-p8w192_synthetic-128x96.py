@@ -1,6 +1,6 @@
 # MAE pre-training of the backbone of td-hm_vitpose-p8w192_synthetic-128x96.py
 # (plain ViT, patch 8, so 16x12 tokens at 128x96; width 192, 6 layers, 3
-# heads) on the person crops of the embedded synthetic training set: stage 1
+# heads) on the person crops of a larger unlabeled synthetic set: stage 1
 # of `python -m mmpose_ext.tools.quickstart --model vitpose`, which caches
 # the final checkpoint in ~/.cache/mmpose_ext/mae/ (issue 17, item 3).
 #
@@ -63,7 +63,14 @@ default_hooks = dict(
     checkpoint=dict(by_epoch=False, interval=max_iters // 10,
                     max_keep_ckpts=1))
 
-train_dataloader = dict(batch_size=batch_size)
+# MAE reads person crops of a larger unlabeled synthetic set (its keypoints
+# are not used; the boxes cut the crops): 9,000 images, about 18,000
+# people, five times the pose training set, generated once by the
+# quickstart (mmpose_ext.tools.quickstart.MAE_DATA). The reconstruction
+# pictures below come from the pose set's val split.
+mae_data_root = '{{$MMPOSE_EXT_SYNTHETIC_MAE:data/synthetic_mae}}/'
+train_dataloader = dict(
+    batch_size=batch_size, dataset=dict(data_root=mae_data_root))
 # the base's hooks plus the pose training's progress bar with the remaining
 # time (mmpose_ext.engine.hooks.TrainProgressHook)
 custom_hooks = [

@@ -111,13 +111,16 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
+from mmpose_ext.tools.quickstart import MAE_DATA
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 EXPERIMENTS = osp.join(REPO, 'configs', 'experiments')
 RESULTS = osp.join(REPO, 'results')
 DOCS = ('README.md', 'docs/*.md')
 # the environment variable each data name's configs read their root from
 DATA = {'synthetic': 'MMPOSE_EXT_SYNTHETIC',
-        'synthetic_aic': 'MMPOSE_EXT_SYNTHETIC_AIC'}
+        'synthetic_aic': 'MMPOSE_EXT_SYNTHETIC_AIC',
+        'synthetic_mae': MAE_DATA['variable']}
 # where each data set is by default (relative to the repository) and how it
 # is made
 DATA_DEFAULT = {
@@ -126,6 +129,9 @@ DATA_DEFAULT = {
     'synthetic_aic': ('data/synthetic_aic',
                       'python -m mmpose_ext.synthetic --out '
                       'data/synthetic_aic --seed 1 --extra-formats aic'),
+    'synthetic_mae': (MAE_DATA['root'],
+                      f'python -m mmpose_ext.synthetic --out '
+                      f'{MAE_DATA["root"]} {" ".join(MAE_DATA["args"])}'),
 }
 MARKER = re.compile(
     r'(<!-- experiment: (?P<name>[\w./-]+) (?P<table>runs|arms|paired|'

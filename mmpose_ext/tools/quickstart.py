@@ -5,7 +5,9 @@
 
 1. generates the synthetic person keypoint set into ``data/synthetic`` (once;
    deterministic, see :mod:`mmpose_ext.synthetic`);
-2. ``--model vitpose`` only: pre-trains the backbone with MAE (its own
+2. ``--model vitpose`` only: generates the unlabeled set MAE reads into
+   ``data/synthetic_mae`` (once; ``--mae-data-root`` moves it) and
+   pre-trains the backbone with MAE (its own
    config, with the same progress bar) unless this machine already has the
    checkpoint in its cache, ``~/.cache/mmpose_ext/mae/`` (``MMPOSE_EXT_CACHE``
    moves the cache, as it does the compiled kernels'), keyed by the
@@ -48,6 +50,11 @@ JOBS = {
         work_dir='work_dirs/quickstart_vitpose'),
 }
 DEFAULT_CONFIG = JOBS['tfpose']['config']
+# the unlabeled set the ViTPose job's MAE pre-training reads (its configs
+# name it by $MMPOSE_EXT_SYNTHETIC_MAE): training images only, another seed
+# than the pose set, five times its size
+MAE_DATA = dict(root='data/synthetic_mae', variable='MMPOSE_EXT_SYNTHETIC_MAE',
+                args=['--num-train', '9000', '--num-val', '0', '--seed', '2'])
 
 
 def parse_args(argv=None):
@@ -61,6 +68,10 @@ def parse_args(argv=None):
                         "(default: the model's)")
     parser.add_argument('--data-root', default='data/synthetic',
                         help='where the synthetic set is (made if missing)')
+    parser.add_argument('--mae-data-root', default=MAE_DATA['root'],
+                        help='vitpose: where the unlabeled set of the MAE '
+                        'pre-training is (made if missing; default: '
+                        '%(default)s)')
     parser.add_argument('--work-dir',
                         help='default: work_dirs/quickstart for tfpose, '
                         'work_dirs/quickstart_vitpose for vitpose')
@@ -70,9 +81,12 @@ def parse_args(argv=None):
                         'reused)')
     args = parser.parse_args(argv)
     job = JOBS[args.model]
-    if args.mae_config and job['mae_config'] is None:
-        parser.error(f'--mae-config: the {args.model} job has no MAE '
-                     'pre-training')
+    for option, given in (('--mae-config', args.mae_config),
+                          ('--mae-data-root',
+                           args.mae_data_root != MAE_DATA['root'])):
+        if given and job['mae_config'] is None:
+            parser.error(f'{option}: the {args.model} job has no MAE '
+                         'pre-training')
     args.config = args.config or job['config']
     args.mae_config = args.mae_config or job['mae_config']
     args.work_dir = args.work_dir or job['work_dir']
@@ -84,12 +98,13 @@ def _run(args):
     subprocess.run([sys.executable, *args], check=True)
 
 
-def _ensure_data(root):
+def _ensure_data(root, generator_args=(), what='synthetic data'):
+    # the generator writes the val file last
     ann = osp.join(root, 'annotations', 'person_keypoints_val.json')
     if osp.isfile(ann):
-        print(f'synthetic data: reusing {root}')
+        print(f'{what}: reusing {root}')
         return
-    _run(['-m', 'mmpose_ext.synthetic', '--out', root])
+    _run(['-m', 'mmpose_ext.synthetic', '--out', root, *generator_args])
 
 
 def _last_checkpoint(work_dir):
@@ -317,8 +332,14 @@ def main(argv=None):
     _ensure_data(args.data_root)
     extra, cfg_options, retrain = [], [], args.retrain
     if args.mae_config:
+        start = time.perf_counter()
+        os.environ[MAE_DATA['variable']] = args.mae_data_root.rstrip('/')
+        _ensure_data(args.mae_data_root, MAE_DATA['args'],
+                     'MAE pre-training data')
         mae_checkpoint, mae_seconds = _pretrain_mae(args.mae_config,
                                                     args.work_dir)
+        if mae_seconds is not None:  # the set's generation is part of it
+            mae_seconds = time.perf_counter() - start
         mae_checkpoint = osp.abspath(mae_checkpoint)
         cfg_options = [f'model.backbone.init_cfg.checkpoint={mae_checkpoint}']
         # a run fine-tuned from another MAE checkpoint (another MAE config

@@ -85,6 +85,25 @@ def test_vitpose_job_defaults():
         quickstart.DEFAULT_CONFIG, None, 'work_dirs/quickstart')
     with pytest.raises(SystemExit):
         quickstart.parse_args(['--mae-config', MAE_TINY])
+    with pytest.raises(SystemExit):
+        quickstart.parse_args(['--mae-data-root', 'elsewhere'])
+    # the MAE set: training images only, not the pose set's seed
+    assert args.mae_data_root == 'data/synthetic_mae'
+    generator = quickstart.MAE_DATA['args']
+    assert generator[generator.index('--num-val') + 1] == '0'
+    assert generator[generator.index('--seed') + 1] != '0'
+
+
+def test_the_mae_configs_read_the_unlabeled_set(monkeypatch):
+    from mmengine.config import Config
+    monkeypatch.setenv('MMPOSE_EXT_SYNTHETIC', '/pose')
+    monkeypatch.setenv('MMPOSE_EXT_SYNTHETIC_MAE', '/unlabeled')
+    cfg = Config.fromfile(str(REPO / quickstart.JOBS['vitpose']['mae_config']))
+    assert cfg.train_dataloader.dataset.data_root == '/unlabeled/'
+    # the reconstruction pictures: the pose set's val crops
+    hook, = [h for h in cfg.custom_hooks
+             if h['type'] == 'MAEReconstructionHook']
+    assert hook['dataset']['data_root'] == '/pose/'
 
 
 def _write_train_annotations(root, text):
@@ -96,7 +115,7 @@ def _write_train_annotations(root, text):
 def test_mae_cache_path_follows_the_resolved_config(tmp_path, monkeypatch):
     from mmengine.config import Config
     monkeypatch.setenv('MMPOSE_EXT_CACHE', str(tmp_path / 'cache'))
-    monkeypatch.setenv('MMPOSE_EXT_SYNTHETIC', str(tmp_path / 'a'))
+    monkeypatch.setenv('MMPOSE_EXT_SYNTHETIC_MAE', str(tmp_path / 'a'))
     for root in 'ab':
         _write_train_annotations(tmp_path / root, '{"images": []}')
     same = tmp_path / 'mae_same.py'
@@ -116,11 +135,12 @@ def test_mae_cache_path_follows_the_resolved_config(tmp_path, monkeypatch):
     assert osp.basename(path(same)) == 'mae_same-' + base.rsplit('-', 1)[1]
     assert path(longer).rsplit('-', 1)[1] != base.rsplit('-', 1)[1]
     # another data root is other pre-training data
-    monkeypatch.setenv('MMPOSE_EXT_SYNTHETIC', str(tmp_path / 'b'))
+    monkeypatch.setenv('MMPOSE_EXT_SYNTHETIC_MAE', str(tmp_path / 'b'))
     assert path(REPO / MAE_TINY) != base
     # so is another set generated into the same root (the quickstart's
-    # root is the relative data/synthetic, the same string for every set)
-    monkeypatch.setenv('MMPOSE_EXT_SYNTHETIC', str(tmp_path / 'a'))
+    # root is the relative data/synthetic_mae, the same string for every
+    # set)
+    monkeypatch.setenv('MMPOSE_EXT_SYNTHETIC_MAE', str(tmp_path / 'a'))
     _write_train_annotations(tmp_path / 'a', '{"images": [1]}')
     regenerated = path(REPO / MAE_TINY)
     assert regenerated != base
@@ -133,9 +153,10 @@ def test_mae_cache_path_follows_the_resolved_config(tmp_path, monkeypatch):
 def test_mae_cache_path_needs_the_training_annotations(tmp_path,
                                                        monkeypatch):
     from mmengine.config import Config
-    monkeypatch.setenv('MMPOSE_EXT_SYNTHETIC', str(tmp_path / 'none'))
+    monkeypatch.setenv('MMPOSE_EXT_SYNTHETIC_MAE', str(tmp_path / 'none'))
     with pytest.raises(FileNotFoundError,
-                       match='person_keypoints_train.json .* missing'):
+                       match='none/annotations/person_keypoints_train.json '
+                       '.* missing'):
         quickstart.mae_cache_path(Config.fromfile(str(REPO / MAE_TINY)),
                                   MAE_TINY)
 
@@ -172,10 +193,13 @@ def test_vitpose_job_pretrains_caches_finetunes_and_reuses(
     from mmengine.config import Config
     work_dir = tmp_path / 'quickstart_vitpose'
     env = {'MMPOSE_EXT_CACHE': str(tmp_path / 'cache'),
-           'MMPOSE_EXT_SYNTHETIC': str(synthetic_small)}
+           'MMPOSE_EXT_SYNTHETIC': str(synthetic_small),
+           'MMPOSE_EXT_SYNTHETIC_MAE': str(synthetic_small)}
+    # the small set stands in for the unlabeled MAE set too
     args = ['python', '-m', 'mmpose_ext.tools.quickstart', '--model',
             'vitpose', '--config', VITPOSE_TINY, '--mae-config', MAE_TINY,
-            '--data-root', synthetic_small, '--work-dir', work_dir]
+            '--data-root', synthetic_small, '--mae-data-root',
+            synthetic_small, '--work-dir', work_dir]
     # an interrupted pre-training: 1 of its 2 iterations, in the run dir the
     # job uses for this config (named like its cache file)
     with pytest.MonkeyPatch.context() as mp:
@@ -189,6 +213,7 @@ def test_vitpose_job_pretrains_caches_finetunes_and_reuses(
     assert not osp.exists(cached)
 
     first = cli(args, env=env, timeout=900).stdout
+    assert f'MAE pre-training data: reusing {synthetic_small}' in first
     assert 'MAE pre-training: resuming the interrupted run at iter 1' in first
     # both stages with the progress bar and the remaining time
     assert '1/1 iters' in first and '(resumed at 1)' in first
