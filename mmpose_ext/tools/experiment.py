@@ -504,6 +504,11 @@ def summarize_run(spec: Dict, wd: str,
         final=({k: v for k, v in evaluations[-1].items() if k != 'iter'}
                if evaluations else {}),
         final_losses={k: v for k, v in last.items() if k.startswith('loss')},
+        # the logged losses (every logger interval), for the curves of
+        # runs that are not evaluated, such as a pre-training
+        loss_curve=[dict(iter=e.get('iter', e.get('step')),
+                         **{k: v for k, v in e.items()
+                            if k.startswith('loss')}) for e in train],
         train_s_from_log=round(train_s, 1),
         logs=[osp.relpath(p, REPO) for p in logs])
 
@@ -1036,11 +1041,11 @@ def plot(spec: Dict) -> List[str]:
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     records = load_records(spec)
+    paths = _plot_loss_curves(spec, records, plt)
     if all(len(r['evaluations']) < 2 for r in records.values()):
-        print(f'{spec["name"]}: every run has one evaluation; no curve to '
-              'draw')
-        return []
-    paths = []
+        print(f'{spec["name"]}: every run has one evaluation; no metric '
+              'curve to draw')
+        return paths
     for metric in spec['metrics']:
         fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
         for i, arm in enumerate(spec['arms']):
@@ -1069,6 +1074,42 @@ def plot(spec: Dict) -> List[str]:
         fig.tight_layout()
         path = osp.join(RESULTS, spec['name'],
                         re.sub(r'[^\w.]+', '_', metric) + '.png')
+        os.makedirs(osp.dirname(path), exist_ok=True)
+        fig.savefig(path, dpi=90)
+        plt.close(fig)
+        paths.append(path)
+    return paths
+
+
+def _plot_loss_curves(spec: Dict, records: Dict, plt) -> List[str]:
+    """The training loss of each arm that is not evaluated (a
+    pre-training, ``metrics: []``) against iterations and wall time, one
+    line per seed: ``results/NAME/ARM_loss.png``."""
+    paths = []
+    for arm in spec['arms']:
+        if spec['arm_specs'][arm]['metrics']:
+            continue
+        runs = [(seed, records[arm, seed]) for seed in spec['seeds']
+                if records.get((arm, seed), {}).get('loss_curve')]
+        if not runs:
+            continue
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+        for seed, rec in runs:
+            its = [e['iter'] for e in rec['loss_curve']]
+            loss = [e['loss'] for e in rec['loss_curve']]
+            per_iter = rec['wall_s'] / max(rec['iterations'], 1) / 60
+            axes[0].plot(its, loss, label=f'seed {seed}')
+            axes[1].plot([t * per_iter for t in its], loss,
+                         label=f'seed {seed}')
+        axes[0].set_xlabel('iteration')
+        axes[1].set_xlabel('wall time (min, this run\'s machine)')
+        for ax in axes:
+            ax.set_ylabel('training loss')
+            ax.grid(alpha=0.3)
+        axes[1].legend(fontsize=8)
+        fig.suptitle(f'{spec["name"]}: {arm} (training loss)')
+        fig.tight_layout()
+        path = osp.join(RESULTS, spec['name'], f'{arm}_loss.png')
         os.makedirs(osp.dirname(path), exist_ok=True)
         fig.savefig(path, dpi=90)
         plt.close(fig)

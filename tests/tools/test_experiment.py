@@ -138,6 +138,10 @@ def test_scalars_of_a_resumed_run_are_merged(tmp_path):
     assert summary['final'] == {'coco/AP': 0.2}
     assert summary['final_losses'] == {'loss': 1.2, 'loss_kpt': 1.2}
     assert summary['train_s_from_log'] == pytest.approx(14.0)
+    assert summary['loss_curve'] == [
+        dict(iter=10, loss=2.0, loss_kpt=2.0),
+        dict(iter=20, loss=1.5, loss_kpt=1.5),
+        dict(iter=30, loss=1.2, loss_kpt=1.2)]
     with pytest.raises(RuntimeError, match="no 'coco/AP .5'"):
         ex.summarize_run(dict(metrics=['coco/AP .5']), str(tmp_path))
 
@@ -404,6 +408,24 @@ def test_a_run_restricted_to_arms_and_seeds_brings_their_inputs(
         'fine/seed0.json', 'pre/seed0.json']
     args.arms = ['bad']
     assert ex.run(spec, args) == 1
+
+
+def test_a_pretraining_arm_gets_its_loss_curve_drawn(sandbox):
+    write_spec(sandbox, 'pre', 'arms:\n  pre: {config: pre.py, metrics: []}'
+               '\n  fine: fine.py\nseeds: [0, 1]\nmetrics: [coco/AP]\n',
+               arms=('pre', 'fine'))
+    spec = ex.load_spec('pre')
+    for seed in (0, 1):
+        path = sandbox / 'results' / 'pre' / 'pre' / f'seed{seed}.json'
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(dict(
+            final={}, iterations=20, wall_s=60.0, evaluations=[],
+            loss_curve=[dict(iter=10, loss=1.0), dict(iter=20, loss=0.8)])))
+        write_record(sandbox, 'pre', 'fine', seed, 0.1)
+    # the fine-tuning has one evaluation: only the loss picture is drawn
+    assert ex.plot(spec) == [
+        str(sandbox / 'results' / 'pre' / 'pre_loss.png')]
+    assert (sandbox / 'results' / 'pre' / 'pre_loss.png').stat().st_size > 0
 
 
 def test_a_reference_follows_a_copied_record(sandbox):
