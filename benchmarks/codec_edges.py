@@ -33,6 +33,7 @@ from mmpose.codecs import MSRAHeatmap, SimCCLabel, UDPHeatmap
 
 from mmpose_ext.codecs import DARKHeatmap, SimDRLabel, UDPCodec
 from mmpose_ext.codecs.utils import taylor_refinement
+from mmpose_ext.testing.codec_edges import axis_scan_keypoints, decode_errors
 from mmpose_ext.utils.run_record import LoadSampler, finish_benchmark
 
 INPUT = (192, 256)  # (w, h)
@@ -71,31 +72,11 @@ def sigma_table():
     return rows, lines
 
 
-def first_axis_scan(size, distances):
-    """(1, N, 2) keypoints at ``distances`` (input px) before the first pixel
-    and after the last one of each axis, the other coordinate mid-input (as
-    in tests/codecs/test_stated_edges.py)."""
-    w, h = size
-    xs = np.concatenate([-distances, w - 1 + distances])
-    ys = np.concatenate([-distances, h - 1 + distances])
-    return np.concatenate([
-        np.stack([xs, np.full_like(xs, h / 2 - 0.3)], -1),
-        np.stack([np.full_like(ys, w / 2 - 0.3), ys], -1)
-    ])[None]
-
-
 def farther_than_mmpose(ours, ref, keypoints):
     """Largest (our distance - MMPose's distance) from the truth, input px,
     over the keypoints MMPose's target gives a weight, and their number."""
-    enc = ref.encode(keypoints)
-    outputs = ((enc['heatmaps'], ) if 'heatmaps' in enc else
-               (enc['keypoint_x_labels'], enc['keypoint_y_labels']))
-    weighted = enc['keypoint_weights'][0] > 0
-    ours_kps = ours.decode(*outputs)[0][0]
-    ref_kps = ref.decode(*[o.copy() for o in outputs])[0][0]
-    ours_err = np.linalg.norm(ours_kps - keypoints[0], axis=-1)[weighted]
-    ref_err = np.linalg.norm(ref_kps - keypoints[0], axis=-1)[weighted]
-    return float((ours_err - ref_err).max()), int(weighted.sum())
+    ours_err, ref_err = decode_errors(ours, ref, keypoints)
+    return float((ours_err - ref_err).max()), int(ours_err.size)
 
 
 def outside_table():
@@ -111,8 +92,8 @@ def outside_table():
         ('`DARKHeatmap` 256x192, sigma 2', DARKHeatmap(INPUT, (48, 64), 2),
          MSRAHeatmap(INPUT, (48, 64), 2, unbiased=True)),
     ]
-    inside = first_axis_scan(INPUT, -np.arange(0, 8, 0.05))
-    outside = first_axis_scan(INPUT, np.arange(0.05, 12, 0.05))
+    inside = axis_scan_keypoints(INPUT, -np.arange(0, 8, 0.05))
+    outside = axis_scan_keypoints(INPUT, np.arange(0.05, 12, 0.05))
     rows, lines = [], [
         'largest (our error - MMPose error), input px, perfect MMPose '
         'targets; <= 0: never farther',

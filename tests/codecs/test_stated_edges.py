@@ -25,36 +25,10 @@ from mmpose.codecs import MSRAHeatmap, SimCCLabel, UDPHeatmap
 from mmpose.registry import KEYPOINT_CODECS
 
 from mmpose_ext.codecs import DARKHeatmap, SimDRLabel, UDPCodec
+from mmpose_ext.testing.codec_edges import (axis_scan_keypoints,
+                                           decode_errors)
 
 MMPOSE_CONFIGS = osp.join(osp.dirname(mmpose.__file__), '.mim', 'configs')
-
-
-def first_axis_scan(size, distances):
-    """(1, N, 2) keypoints at ``distances`` (input px) before the first
-    pixel and after the last one of each axis of an input of ``size``
-    (w, h), the other coordinate mid-input."""
-    w, h = size
-    xs = np.concatenate([-distances, w - 1 + distances])
-    ys = np.concatenate([-distances, h - 1 + distances])
-    return np.concatenate([
-        np.stack([xs, np.full_like(xs, h / 2 - 0.3)], -1),
-        np.stack([np.full_like(ys, w / 2 - 0.3), ys], -1)
-    ])[None]
-
-
-def errors(ours, ref, keypoints):
-    """Distances (input px) of our and MMPose's decoding of MMPose's targets
-    from the truth, for the keypoints MMPose gives a weight."""
-    enc = ref.encode(keypoints)
-    if 'heatmaps' in enc:
-        outputs = (enc['heatmaps'], )
-    else:
-        outputs = (enc['keypoint_x_labels'], enc['keypoint_y_labels'])
-    weighted = enc['keypoint_weights'][0] > 0
-    ours_kps = ours.decode(*outputs)[0][0]
-    ref_kps = ref.decode(*[o.copy() for o in outputs])[0][0]
-    return (np.linalg.norm(ours_kps - keypoints[0], axis=-1)[weighted],
-            np.linalg.norm(ref_kps - keypoints[0], axis=-1)[weighted])
 
 
 # (name, ours, MMPose's, how much farther ours ends up outside the input in
@@ -80,13 +54,13 @@ def test_never_farther_inside_stated_distance_outside(name, make_ours,
     ours, ref = make_ours(), make_ref()
     size = ref.input_size
     # inside: every 0.05 px over the first and last 8 px of each axis
-    inside = first_axis_scan(size, -np.arange(0, 8, 0.05))
-    ours_err, ref_err = errors(ours, ref, inside)
+    inside = axis_scan_keypoints(size, -np.arange(0, 8, 0.05))
+    ours_err, ref_err = decode_errors(ours, ref, inside)
     assert (ours_err <= ref_err + 1e-3).all(), name
     # outside: every 0.05 px up to 12 px beyond the first and last pixel,
     # as long as MMPose's target still gives the keypoint a weight
-    outside = first_axis_scan(size, np.arange(0.05, 12, 0.05))
-    ours_err, ref_err = errors(ours, ref, outside)
+    outside = axis_scan_keypoints(size, np.arange(0.05, 12, 0.05))
+    ours_err, ref_err = decode_errors(ours, ref, outside)
     assert len(ours_err) > 100, name
     worst = (ours_err - ref_err).max()
     assert worst <= farther + 1e-3, name
