@@ -1,7 +1,7 @@
 # Arm `mhsa-frozen` of vitpose_partial_finetune: the quickstart ViTPose
 # fine-tuned from vitpose_mae's MAE pre-training of the same seed (the runner
-# sets model.backbone.init_cfg.checkpoint) with every attention branch (ln1, MHSA)
-# frozen; all else as vitpose_mae's mae-finetune arm.
+# sets model.backbone.init_cfg.checkpoint) with every attention branch (ln1,
+# MHSA) frozen; all else as vitpose_mae's mae-finetune arm.
 _base_ = ['../../vitpose/td-hm_vitpose-p8w192_synthetic-128x96.py']
 
 model = dict(backbone=dict(freeze_attn=True))
