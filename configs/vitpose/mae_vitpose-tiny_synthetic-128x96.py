@@ -10,9 +10,11 @@ input_size = (96, 128)
 max_iters = 300
 data_root = '{{$MMPOSE_EXT_SYNTHETIC:data/synthetic}}/'
 
-# The ViTPose experiments' MAE arm (configs/experiments/vitpose_mae) was
-# first run before MAE's fixed sin-cos positions and Xavier initialisation
-# became the defaults; it keeps the settings it was run with.
+# The ViTPose experiments' first MAE arm (tiny, since replaced by the p8w192
+# pre-training, mae_vitpose-p8w192_synthetic-128x96.py, which sets MAE's
+# recipe) was first run before MAE's fixed sin-cos positions and Xavier
+# initialisation became the defaults; this config keeps the settings it was
+# run with.
 model = dict(
     fixed_pos_embed=False,
     init_scheme='vit',

@@ -1,0 +1,22 @@
+# Arm `mae-finetune` of vitpose_mae, arm `classic` of vitpose_decoder and
+# arm `all-trainable` of vitpose_partial_finetune (one run, its record
+# copied): the quickstart ViTPose fine-tuned from the `mae` arm's final
+# checkpoint of the same seed (the runner sets
+# model.backbone.init_cfg.checkpoint), exactly the quickstart's second
+# stage. Its final checkpoint is also the teacher of vitpose_token's stage 1
+# and of vitpose_heatmap_distill.
+_base_ = ['../../vitpose/td-hm_vitpose-p8w192_synthetic-128x96.py']
+
+# the schedule of every pose arm of the ViTPose experiments (the quickstart
+# ViTPose's: 1,500 iterations, a 40-iteration warm-up, cosine to the end),
+# stated here so that a later change of the base cannot move the measured
+# arm; evaluated once, at the end, and checkpointed there
+max_iters = 1500
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
+param_scheduler = [
+    dict(type='LinearLR', begin=0, end=40, start_factor=0.01,
+         by_epoch=False),
+    dict(type='CosineAnnealingLR', begin=0, end=max_iters, T_max=max_iters,
+         by_epoch=False)
+]
+default_hooks = dict(checkpoint=dict(interval=max_iters))

@@ -1,0 +1,22 @@
+# Arm `token` of vitpose_token and vitpose_token_control (one run): the
+# p8w96 student with the frozen knowledge token of the `stage1` run of the
+# same seed (the runner sets model.backbone.knowledge_tokens.token_file),
+# mapped from the teacher's width 192 to the student's 96 by the affine map
+# fitted on the first batch.
+_base_ = [
+    '../../vitpose/td-hm_vitpose-p8w96-token-student_synthetic-128x96.py'
+]
+
+# the schedule of every pose arm of the ViTPose experiments (the quickstart
+# ViTPose's: 1,500 iterations, a 40-iteration warm-up, cosine to the end),
+# stated here so that a later change of the base cannot move the measured
+# arm; evaluated once, at the end, and checkpointed there
+max_iters = 1500
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
+param_scheduler = [
+    dict(type='LinearLR', begin=0, end=40, start_factor=0.01,
+         by_epoch=False),
+    dict(type='CosineAnnealingLR', begin=0, end=max_iters, T_max=max_iters,
+         by_epoch=False)
+]
+default_hooks = dict(checkpoint=dict(interval=max_iters))
