@@ -11,7 +11,8 @@ model = dict(backbone=dict(init_cfg=None))
 # the schedule of every pose arm of the ViTPose experiments (the quickstart
 # ViTPose's: 1,500 iterations, a 40-iteration warm-up, cosine to the end),
 # stated here so that a later change of the base cannot move the measured
-# arm; evaluated once, at the end, and checkpointed there
+# arm; evaluated once, at the end, and checkpointed every third of the
+# run so that an interrupted run resumes
 max_iters = 1500
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
 param_scheduler = [
@@ -20,4 +21,4 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', begin=0, end=max_iters, T_max=max_iters,
          by_epoch=False)
 ]
-default_hooks = dict(checkpoint=dict(interval=max_iters))
+default_hooks = dict(checkpoint=dict(interval=max_iters // 3))

@@ -1,6 +1,7 @@
 # Arm `mae` of vitpose_mae (no evaluation): the quickstart's MAE
 # pre-training of the p8w192 backbone (mae_vitpose-p8w192_synthetic-128x96.py:
-# 1,800 iterations of 64 training crops, 75 % masked, normalised pixels,
+# 1,800 iterations of 64 person crops of the unlabeled synthetic set
+# data/synthetic_mae, 75 % masked, normalised pixels,
 # AdamW lr 3.75e-4, betas (0.9, 0.95), weight decay 0.05). Its final
 # checkpoint initialises the backbone of the `mae-finetune` arm, of
 # vitpose_decoder's `simple` arm and of the partial fine-tuning arms

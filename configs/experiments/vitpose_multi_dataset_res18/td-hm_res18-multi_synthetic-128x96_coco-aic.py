@@ -16,4 +16,4 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', begin=50, end=max_iters,
          T_max=max_iters - 50, eta_min=1e-5, by_epoch=False)
 ]
-default_hooks = dict(checkpoint=dict(interval=max_iters))
+default_hooks = dict(checkpoint=dict(interval=max_iters // 3))

@@ -17,4 +17,4 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', begin=0, end=max_iters, T_max=max_iters,
          by_epoch=False)
 ]
-default_hooks = dict(checkpoint=dict(interval=max_iters))
+default_hooks = dict(checkpoint=dict(interval=max_iters // 3))
