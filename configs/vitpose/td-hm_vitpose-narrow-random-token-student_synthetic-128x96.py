@@ -1,5 +1,0 @@
-# Control: the token student with a fixed random token of the same norm
-# instead of the knowledge token; all else identical.
-_base_ = ['./td-hm_vitpose-narrow-token-student_synthetic-128x96.py']
-
-model = dict(backbone=dict(knowledge_tokens=dict(control='random')))
