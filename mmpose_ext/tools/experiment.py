@@ -598,13 +598,21 @@ def _command(spec, arm, seed, wd, args, used=None):
                 f'randomness.seed={seed}',
                 f'test_dataloader.num_workers={args.data_workers}',
                 'test_dataloader.persistent_workers=False', *inputs]
+    from mmengine.config import Config
+    config = arm_config(spec, arm)
+    # a pre-training has no val loop: an option naming its val_dataloader
+    # would create one, which MMEngine refuses without a val_cfg
+    loaders = ['train_dataloader'] + (
+        ['val_dataloader'] if Config.fromfile(
+            osp.join(REPO, config)).get('val_dataloader') is not None
+        else [])
     cmd = [sys.executable, '-m', 'mmpose_ext.tools.train',
-           arm_config(spec, arm), '--work-dir', wd, '--cfg-options',
+           config, '--work-dir', wd, '--cfg-options',
            f'randomness.seed={seed}',
-           f'train_dataloader.num_workers={args.data_workers}',
-           f'val_dataloader.num_workers={args.data_workers}',
-           f'train_dataloader.persistent_workers={args.data_workers > 0}',
-           f'val_dataloader.persistent_workers={args.data_workers > 0}',
+           *[f'{loader}.num_workers={args.data_workers}'
+             for loader in loaders],
+           *[f'{loader}.persistent_workers={args.data_workers > 0}'
+             for loader in loaders],
            *inputs]
     if osp.isfile(osp.join(wd, 'last_checkpoint')):
         cmd.append('--resume')

@@ -428,6 +428,30 @@ def test_a_pretraining_arm_gets_its_loss_curve_drawn(sandbox):
     assert (sandbox / 'results' / 'pre' / 'pre_loss.png').stat().st_size > 0
 
 
+def test_the_loader_options_name_only_the_loaders_a_config_has(sandbox):
+    folder = write_spec(sandbox, 'loaders', 'arms: {pre: {config: pre.py, '
+                        'metrics: []}, fine: fine.py}\nseeds: [0]\n'
+                        'metrics: [coco/AP]\n', arms=('pre', 'fine'))
+    (folder / 'fine.py').write_text('train_dataloader = dict()\n'
+                                    'val_dataloader = dict()\n')
+    (folder / 'pre.py').write_text('train_dataloader = dict()\n')
+    spec = ex.load_spec('loaders')
+    args = ex.main.__globals__['argparse'].Namespace(
+        threads=1, jobs=1, data_workers=2, work_root=str(sandbox / 'w'))
+
+    def loader_options(arm):
+        cmd = ex._command(spec, arm, 0, str(sandbox / 'w' / arm), args)
+        return [c for c in cmd if 'dataloader' in c]
+    assert loader_options('fine') == [
+        'train_dataloader.num_workers=2', 'val_dataloader.num_workers=2',
+        'train_dataloader.persistent_workers=True',
+        'val_dataloader.persistent_workers=True']
+    # a pre-training without a val loop must not get a val_dataloader
+    assert loader_options('pre') == [
+        'train_dataloader.num_workers=2',
+        'train_dataloader.persistent_workers=True']
+
+
 def test_a_reference_follows_a_copied_record(sandbox):
     write_spec(sandbox, 'first', 'arms: {a: a.py}\nseeds: [0]\n'
                'metrics: [coco/AP]\n', arms=('a', ))
