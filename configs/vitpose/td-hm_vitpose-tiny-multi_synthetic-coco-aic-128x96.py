@@ -2,11 +2,13 @@
 # one tiny PlainViT (width 128, 4 layers), a head for the COCO-format set
 # (17 keypoints) and a head for the AI Challenger-format set (14 keypoints),
 # every batch 8 COCO-format + 8 AIC-format crops, each dataset validated with
-# its own CocoMetric (coco/AP, aic/AP) in one loop. The experiment
-# configs/experiments/vitpose_multi_dataset compares it with
-# td-hm_vitpose-tiny_synthetic-coco-128x96.py (the same model on the COCO set
-# alone: the same 8 COCO crops per iteration, the same iterations).
-# The tests run it for 2 iterations (--cfg-options train_cfg.max_iters=2 ...).
+# its own CocoMetric (coco/AP, aic/AP) in one loop. The base of the
+# ResNet-18 multi-dataset config (configs/experiments/
+# vitpose_multi_dataset_res18) and of the COCO + AIC + MPII config the tests
+# run for 2 iterations (--cfg-options train_cfg.max_iters=2 ...); the
+# multi-dataset experiment itself (configs/experiments/vitpose_multi_dataset)
+# runs td-hm_vitpose-p8w192-multi_synthetic-coco-aic-128x96.py, since this
+# tiny ViT stayed at AP ~0.
 # It inherits td-hm_vitpose-tiny_synthetic-128x96.py (codec, pipelines,
 # optimizer with layer decay, the head's layout, the COCO-format training
 # set) and widens the backbone to 128.
@@ -43,8 +45,9 @@ aic_head = dict(coco_head, out_channels=14)
 model = dict(
     _delete_=True,
     type='MultiHeadTopdownPoseEstimator',
-    # the multi-dataset experiment was first run with each head's own mean,
-    # before per-sample weighting became the default; it keeps that setting
+    # the first multi-dataset experiment (this tiny model, and the ResNet-18
+    # one, which restates it) ran with each head's own mean, before
+    # per-sample weighting became the default; it keeps that setting
     loss_weighting='head_mean',
     data_preprocessor=_base_.model.data_preprocessor,
     backbone=dict(

@@ -2,7 +2,7 @@
 # synthetic set at 128x96, from scratch: the base of the synthetic ViTPose
 # configs, the quickstart's (td-hm_vitpose-p8w192_synthetic-128x96.py, on
 # which the ViTPose claim experiments now run) and the tiny multi-dataset
-# ones (configs/experiments/vitpose_multi_dataset). The ViTPose-B recipe
+# ones (the ResNet-18 multi-dataset config's base). The ViTPose-B recipe
 # (AdamW, weight decay 0.1, layer decay 0.75, clipping, UDP heatmaps, flip
 # test), sized for a CPU: batch 16, 300 iterations, lr 1e-3 with a 40-
 # iteration warm-up and cosine decay. Validation on the ground-truth boxes

@@ -1,6 +1,9 @@
 """The multi-dataset ViTPose configs: a head per dataset, named as the
 datasets, one codec, one metric per dataset; one head of them as a plain
-single-dataset config."""
+single-dataset config; the arms of vitpose_multi_dataset (the quickstart
+ViTPose on COCO alone against COCO + AIC heads) differ only in the AIC head
+and data, and the coco-aic model takes a loss step."""
+import pytest
 from mmengine.config import Config
 
 import mmpose_ext  # noqa: F401
@@ -109,3 +112,180 @@ def test_resnet18_pair_differs_only_in_the_aic_head_and_data():
     assert coco.train_dataloader.batch_size == 8
     assert multi.train_dataloader.dataset.datasets[0] == \
         coco.train_dataloader.dataset
+
+
+# ------------------------------------------- vitpose_multi_dataset (item 5)
+# The quickstart ViTPose (p8w192) from scratch on the COCO-format set alone
+# against the same backbone with a COCO-format and an AIC-format head, the
+# COCO part of the batch being the baseline's whole batch; 4,500 iterations,
+# evaluated every 500.
+MULTI_EXPERIMENT = 'vitpose_multi_dataset'
+MULTI_ARMS = ['coco-only', 'coco-aic', 'coco-aic-head-mean']
+
+
+def multi_arm_cfg(arm):
+    from mmpose_ext.tools import experiment as ex
+    spec = ex.load_spec(MULTI_EXPERIMENT)
+    return Config.fromfile(f'{ex.REPO}/{ex.arm_config(spec, arm)}')
+
+
+def test_multi_dataset_experiment_spec():
+    from mmpose_ext.tools import experiment as ex
+    spec = ex.load_spec(MULTI_EXPERIMENT)
+    assert list(spec['arms']) == MULTI_ARMS
+    assert spec['seeds'] == [0, 1]
+    assert spec['metrics'] == ['coco/AP', 'coco/AP .5', 'coco/AR']
+    assert spec['baseline'] == 'coco-only'
+    assert spec['data'] == ['synthetic', 'synthetic_aic']
+    assert set(spec['claims']) == {'coco-aic'}
+
+
+@pytest.mark.parametrize('arm', MULTI_ARMS)
+def test_multi_dataset_arms_schedule(arm):
+    cfg = multi_arm_cfg(arm)
+    assert cfg.train_cfg.max_iters == 4500
+    assert cfg.train_cfg.val_interval == 500
+    assert cfg.default_hooks.checkpoint.interval == 500
+    assert cfg.default_hooks.checkpoint.max_keep_ckpts == 1
+    warmup, cosine = cfg.param_scheduler
+    assert (warmup.type, warmup.begin, warmup.end) == ('LinearLR', 0, 40)
+    assert (cosine.type, cosine.end, cosine.T_max) == (
+        'CosineAnnealingLR', 4500, 4500)
+    # from scratch, the quickstart's backbone (patch 8, width 192, 6 layers)
+    assert cfg.model.backbone.init_cfg is None
+    assert cfg.model.backbone.patch_size == 8
+    assert cfg.model.backbone.arch.embed_dims == 192
+    assert cfg.model.backbone.arch.num_layers == 6
+
+
+def test_multi_dataset_arms_share_all_but_the_aic_head_and_data():
+    only = multi_arm_cfg('coco-only')
+    assert only.model.type == 'TopdownPoseEstimator'
+    assert only.train_dataloader.batch_size == 16
+    assert only.val_evaluator.type == 'CocoMetric'
+    for arm, weighting in (('coco-aic', 'sample'),
+                           ('coco-aic-head-mean', 'head_mean')):
+        multi = multi_arm_cfg(arm)
+        assert multi.model.type == 'MultiHeadTopdownPoseEstimator'
+        assert multi.model.loss_weighting == weighting
+        assert multi.model.backbone == only.model.backbone
+        assert multi.model.data_preprocessor == only.model.data_preprocessor
+        assert multi.model.test_cfg == only.model.test_cfg
+        assert list(multi.model.heads) == ['coco', 'aic']
+        assert multi.model.heads.coco == only.model.head
+        assert multi.model.heads.aic == dict(only.model.head,
+                                             out_channels=14)
+        for key in ('optim_wrapper', 'param_scheduler', 'train_cfg',
+                    'default_hooks'):
+            assert multi[key] == only[key], key
+        assert [h for h in multi.custom_hooks
+                if h.type != 'MultiDatasetHeadsHook'] == only.custom_hooks
+        # the COCO part of the batch is the baseline's data and batch
+        train = multi.train_dataloader
+        names = [dataset_name_of(d) for d in train.dataset.datasets]
+        assert names == ['coco', 'aic']
+        assert train.dataset.datasets[0] == only.train_dataloader.dataset
+        assert train.batch_size == train.sampler.batch_size == 32
+        assert train.sampler.type == 'MultiSourceSampler'
+        # the same evaluation of the COCO head (and aic/* beside it)
+        ev = multi.val_evaluator
+        assert ev.type == 'MultiDatasetEvaluator'
+        assert [dataset_name_of(d) for d in ev.datasets] == names
+        assert [(m.type, m.prefix) for m in ev.metrics] == [
+            ('CocoMetric', 'coco'), ('CocoMetric', 'aic')]
+        assert ev.metrics[0].ann_file == only.val_evaluator.ann_file
+        assert multi.val_dataloader.dataset.datasets[0] == \
+            only.val_dataloader.dataset
+        assert only.val_dataloader.dataset.bbox_file.endswith(
+            'person_detection_results/person_detections_val.json')
+        assert multi.val_dataloader.dataset.datasets[1].bbox_file.endswith(
+            'person_detection_results/person_detections_val.json')
+
+
+def test_coco_aic_batch_holds_16_coco_crops():
+    """MMPose's MultiSourceSampler with the arm's settings on a combined
+    dataset of 50 COCO-format and 70 AIC-format samples: every batch of 32
+    holds 16 of each."""
+    from mmpose.datasets import CombinedDataset
+    from mmpose.registry import DATA_SAMPLERS
+    train = multi_arm_cfg('coco-aic').train_dataloader
+    combined = CombinedDataset.__new__(CombinedDataset)
+    combined.datasets = [list(range(50)), list(range(70))]
+    combined._lens = [50, 70]
+    combined._len = 120
+    sampler = DATA_SAMPLERS.build(dict(train.sampler, dataset=combined,
+                                       seed=0))
+    indices = list(sampler)
+    assert len(indices) == 4 * 32  # ceil(120 / 32) batches
+    for i in range(0, len(indices), train.batch_size):
+        batch = indices[i:i + train.batch_size]
+        assert sum(j < 50 for j in batch) == 16
+        assert sum(j >= 50 for j in batch) == 16
+
+
+def _crop_sample(name, rng, codec):
+    """A packed 128x96 training crop of dataset ``name`` (coco: 17, aic: 14
+    keypoints) with its UDP targets, as the training pipeline packs it."""
+    import numpy as np
+    import torch
+    from mmengine.structures import InstanceData, PixelData
+    from mmpose.codecs import UDPHeatmap
+    from mmpose.datasets.datasets.utils import parse_pose_metainfo
+    from mmpose.structures import PoseDataSample
+
+    from tests.helpers.mmpose_configs import dataset_info_file
+    meta = parse_pose_metainfo(dict(from_file=dataset_info_file(name)))
+    w, h = codec.input_size
+    k = meta['num_keypoints']
+    kpts = rng.uniform([4, 4], [w - 4, h - 4], (1, k, 2))
+    vis = np.ones((1, k), np.float32)
+    enc = UDPHeatmap(input_size=codec.input_size,
+                     heatmap_size=codec.heatmap_size,
+                     sigma=codec.sigma).encode(kpts, vis)
+    s = PoseDataSample(metainfo=dict(
+        dataset_name=meta['dataset_name'], flip_indices=meta['flip_indices'],
+        input_size=codec.input_size))
+    s.gt_fields = PixelData(heatmaps=torch.from_numpy(enc['heatmaps']))
+    s.gt_instance_labels = InstanceData(
+        keypoint_weights=torch.from_numpy(enc['keypoint_weights']))
+    return s
+
+
+def test_coco_aic_model_takes_a_loss_step(mmpose_scope):
+    """The coco-aic arm's model and optimizer on a fake mixed batch of 2
+    COCO-format and 2 AIC-format crops: one loss per head, the official
+    weighting halves each head's mean (2 of 4 crops each), and one AdamW
+    step with layer decay moves the backbone and both heads."""
+    import numpy as np
+    import torch
+    from mmengine.optim import build_optim_wrapper
+    from mmpose.registry import MODELS
+
+    import mmpose.engine.optim_wrappers.layer_decay_optim_wrapper  # noqa
+    cfg = multi_arm_cfg('coco-aic')
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    rng = np.random.default_rng(0)
+    names = ['coco', 'aic', 'coco', 'aic']
+    codec = cfg.model.heads.coco.decoder
+    samples = [_crop_sample(n, rng, codec) for n in names]
+    inputs = torch.randn(len(names), 3, codec.input_size[1],
+                         codec.input_size[0])
+    losses = model.loss(inputs, samples)
+    assert set(losses) == {'coco/loss_kpt', 'coco/acc_pose', 'aic/loss_kpt',
+                           'aic/acc_pose'}
+    model.loss_weighting = 'head_mean'
+    with torch.no_grad():
+        means = model.loss(inputs, samples)
+    model.loss_weighting = 'sample'
+    for name in ('coco', 'aic'):
+        torch.testing.assert_close(losses[f'{name}/loss_kpt'],
+                                   means[f'{name}/loss_kpt'] / 2)
+    optim = build_optim_wrapper(model, cfg.optim_wrapper)
+    before = {k: v.detach().clone() for k, v in model.named_parameters()}
+    optim.update_params(sum(v for k, v in losses.items() if 'loss' in k))
+    moved = {k for k, v in model.named_parameters()
+             if not torch.equal(v, before[k])}
+    for prefix in ('backbone.layers.0.', 'heads.coco.', 'heads.aic.'):
+        assert any(k.startswith(prefix) for k in moved), prefix

@@ -15,7 +15,7 @@ from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
-from mmengine.model import BaseModel
+from mmengine.model import BaseModel, ModuleDict
 from mmpose.models.pose_estimators import TopdownPoseEstimator
 from mmpose.registry import MODELS
 from mmpose.utils.typing import ConfigType, OptConfigType, OptMultiConfig
@@ -133,7 +133,11 @@ class MultiHeadTopdownPoseEstimator(TopdownPoseEstimator):
         if neck is not None:
             self.neck = MODELS.build(neck)
         self._register_load_state_dict_pre_hook(self._load_state_dict_pre_hook)
-        self.heads = nn.ModuleDict()
+        # MMEngine's ModuleDict, not torch's: BaseModule.init_weights only
+        # reaches children that have init_weights, so in a torch ModuleDict
+        # the heads would keep PyTorch's default initialisation instead of
+        # their init_cfg (HeatmapHead: normal std 0.001)
+        self.heads = ModuleDict()
         for key, cfg in heads.items():
             head = MODELS.build(cfg)
             head.test_cfg = self.test_cfg.copy()

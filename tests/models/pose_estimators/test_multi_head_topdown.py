@@ -180,6 +180,26 @@ def test_every_sample_counts_alike_with_per_sample_weighting(weighting):
     torch.testing.assert_close(losses['mpii/acc_pose'], ref['acc_pose'])
 
 
+def test_init_weights_initialises_every_head_as_a_single_head_model():
+    """Each head gets its own init_cfg (HeatmapHead: normal std 0.001, zero
+    bias; BN weight 1) as in MMPose's TopdownPoseEstimator, not PyTorch's
+    default initialisation: a multi-dataset run and its single-dataset
+    baseline start their heads alike."""
+    model = build()
+    for name, head in model.heads.items():
+        single = MODELS.build(dict(
+            type='TopdownPoseEstimator', backbone=BACKBONE,
+            head=head_cfg(NUM_KEYPOINTS[name])))
+        single.init_weights()
+        for (key, p), (_, q) in zip(head.named_parameters(),
+                                    single.head.named_parameters()):
+            assert p.shape == q.shape, key
+            if key.endswith('bias') or p.dim() == 1:
+                torch.testing.assert_close(p, q, msg=key)
+            else:  # drawn from the same normal, std 0.001
+                assert abs(float(p.std()) - float(q.std())) < 2e-4, key
+
+
 def test_an_unknown_loss_weighting_is_refused():
     with pytest.raises(ValueError, match="loss_weighting must be one of"):
         build(loss_weighting='mean')
