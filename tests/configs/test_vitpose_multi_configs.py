@@ -120,7 +120,7 @@ def test_resnet18_pair_differs_only_in_the_aic_head_and_data():
 # COCO part of the batch being the baseline's whole batch; 4,500 iterations,
 # evaluated every 500.
 MULTI_EXPERIMENT = 'vitpose_multi_dataset'
-MULTI_ARMS = ['coco-only', 'coco-aic', 'coco-aic-head-mean']
+MULTI_ARMS = ['coco-only', 'coco-aic']
 
 
 def multi_arm_cfg(arm):
@@ -163,8 +163,7 @@ def test_multi_dataset_arms_share_all_but_the_aic_head_and_data():
     assert only.model.type == 'TopdownPoseEstimator'
     assert only.train_dataloader.batch_size == 16
     assert only.val_evaluator.type == 'CocoMetric'
-    for arm, weighting in (('coco-aic', 'sample'),
-                           ('coco-aic-head-mean', 'head_mean')):
+    for arm, weighting in (('coco-aic', 'sample'), ):
         multi = multi_arm_cfg(arm)
         assert multi.model.type == 'MultiHeadTopdownPoseEstimator'
         assert multi.model.loss_weighting == weighting
