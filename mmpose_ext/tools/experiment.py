@@ -1008,13 +1008,14 @@ def render_table(spec: Dict, table: str) -> str:
                 lines.append(f'| {arm} | {metric} | 0 | — | — | — | '
                              f'{describe_claim(claim)} | not run |')
                 continue
-            low, high = (_bootstrap_ci(diffs) if len(diffs) > 1 else
-                         (float('nan'), float('nan')))
+            # one pair has no interval
+            ci = ('[{:+.3f}, {:+.3f}]'.format(*_bootstrap_ci(diffs))
+                  if len(diffs) > 1 else '—')
             lines.append(
                 f'| {arm} | {metric} | {len(seeds)} '
                 f'({", ".join(map(str, seeds))}) | '
                 + ', '.join(f'{d:+.3f}' for d in diffs) +
-                f' | {diffs.mean():+.3f} | [{low:+.3f}, {high:+.3f}] | '
+                f' | {diffs.mean():+.3f} | {ci} | '
                 f'{describe_claim(claim)} | {verdict(diffs, claim)} |')
     else:
         raise SystemExit(f'unknown table {table!r}')

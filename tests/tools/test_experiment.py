@@ -83,6 +83,15 @@ def test_tables_and_paired_verdict(sandbox):
     assert 'reproduced (95 % CI within ±0.01)' in paired
 
 
+def test_one_pair_has_no_interval(sandbox):
+    write_spec(sandbox, 'e', SPEC)
+    write_record(sandbox, 'e', 'a', 0, 0.140)
+    write_record(sandbox, 'e', 'b', 0, 0.150)
+    paired = ex.render_table(ex.load_spec('e'), 'paired')
+    assert ('| b | coco/AP | 1 (0) | +0.010 | +0.010 | — | equal within '
+            '±0.01 | inconclusive (fewer than 2 pairs) |') in paired
+
+
 def test_verdicts():
     eq = dict(metric='m', type='equivalence', tolerance=0.01)
     assert ex.verdict(np.array([0.001, -0.002, 0.0]), eq).startswith(
