@@ -186,16 +186,15 @@ def mae_cache_path(cfg, config_path):
 
 
 def _pretrain_mae(mae_config, work_dir):
-    """Stage 1 of the ViTPose job. Returns the cached MAE checkpoint and the
-    seconds this call spent pre-training (None: reused from the cache)."""
+    """Stage 1 of the ViTPose job. Returns the cached MAE checkpoint and
+    whether it was reused from the cache."""
     from mmengine.config import Config
     cfg = Config.fromfile(mae_config)
     cached = mae_cache_path(cfg, mae_config)
     if osp.isfile(cached):
         print(f'MAE pre-training: reusing the cached {cached} (made once '
               'per machine; delete it to pre-train again)')
-        return cached, None
-    start = time.perf_counter()
+        return cached, True
     # the run lives under the work dir, named like its cache file: an
     # interrupted pre-training resumes only for the same resolved config
     run_dir = osp.join(work_dir, osp.splitext(osp.basename(cached))[0])
@@ -209,7 +208,7 @@ def _pretrain_mae(mae_config, work_dir):
     shutil.copyfile(checkpoint, partial)
     os.replace(partial, cached)
     print(f'MAE pre-training: cached {checkpoint} as {cached}')
-    return cached, time.perf_counter() - start
+    return cached, False
 
 
 def initialised_from(work_dir, config):
@@ -336,10 +335,10 @@ def main(argv=None):
         os.environ[MAE_DATA['variable']] = args.mae_data_root.rstrip('/')
         _ensure_data(args.mae_data_root, MAE_DATA['args'],
                      'MAE pre-training data')
-        mae_checkpoint, mae_seconds = _pretrain_mae(args.mae_config,
-                                                    args.work_dir)
-        if mae_seconds is not None:  # the set's generation is part of it
-            mae_seconds = time.perf_counter() - start
+        mae_checkpoint, mae_reused = _pretrain_mae(args.mae_config,
+                                                   args.work_dir)
+        # the stage's time includes the set's generation
+        mae_seconds = time.perf_counter() - start
         mae_checkpoint = osp.abspath(mae_checkpoint)
         cfg_options = [f'model.backbone.init_cfg.checkpoint={mae_checkpoint}']
         # a run fine-tuned from another MAE checkpoint (another MAE config
@@ -352,7 +351,7 @@ def main(argv=None):
             retrain = True
         extra += [('MAE config', args.mae_config),
                   ('MAE ckpt', mae_checkpoint),
-                  ('pre-train', 'reused (cached)' if mae_seconds is None
+                  ('pre-train', 'reused (cached)' if mae_reused
                    else _minutes(mae_seconds))]
     start = time.perf_counter()
     checkpoint, reused = _train(
