@@ -24,7 +24,11 @@
 5. draws the predictions on a val image with MMPose's visualizer (4 and 5
    are skipped when a reused checkpoint was already evaluated and drawn);
 6. prints the AP and where the checkpoint, the log and the picture are (for
-   ViTPose also the MAE checkpoint and both stages' wall times).
+   ViTPose also the MAE checkpoint and both stages' wall times);
+7. with ``--record FILE``: writes the job as a record (its command, commit,
+   machine, load average, each stage's wall time and whether it was reused,
+   the metrics), as the experiment runner and the benchmarks do, so that
+   the times the README quotes for the job are on record.
 """
 import argparse
 import glob
@@ -79,6 +83,10 @@ def parse_args(argv=None):
                         help='train the pose model again even if a finished '
                         'run exists (a cached MAE checkpoint is still '
                         'reused)')
+    parser.add_argument('--record', metavar='JSON',
+                        help='also write the job as a record (command, '
+                        "machine, load, the stages' wall times, metrics) "
+                        'to this file, e.g. results/quickstart/vitpose.json')
     args = parser.parse_args(argv)
     job = JOBS[args.model]
     for option, given in (('--mae-config', args.mae_config),
@@ -320,6 +328,16 @@ def check_pretrained_backbone(cfg, config_path):
 
 def main(argv=None):
     args = parse_args(argv)
+    from mmpose_ext.utils.run_record import LoadSampler
+    with LoadSampler(interval=30) as load:
+        stages, metrics = _job(args)
+    if args.record:
+        _write_record(args, stages, metrics, load)
+
+
+def _job(args):
+    """Steps 1-6; returns the stages (name -> wall seconds and whether a
+    cached or finished result was reused) and the metrics."""
     from mmengine.config import Config
     # the synthetic data base config reads its root from this variable
     os.environ['MMPOSE_EXT_SYNTHETIC'] = args.data_root.rstrip('/')
@@ -328,7 +346,10 @@ def main(argv=None):
         # before the data and the pre-training, which take minutes
         check_pretrained_backbone(cfg, args.config)
 
+    stages = {}
+    start = time.perf_counter()
     _ensure_data(args.data_root)
+    stages['data'] = dict(seconds=time.perf_counter() - start)
     extra, cfg_options, retrain = [], [], args.retrain
     if args.mae_config:
         start = time.perf_counter()
@@ -339,6 +360,7 @@ def main(argv=None):
                                                    args.work_dir)
         # the stage's time includes the set's generation
         mae_seconds = time.perf_counter() - start
+        stages['pretrain'] = dict(seconds=mae_seconds, reused=mae_reused)
         mae_checkpoint = osp.abspath(mae_checkpoint)
         cfg_options = [f'model.backbone.init_cfg.checkpoint={mae_checkpoint}']
         # a run fine-tuned from another MAE checkpoint (another MAE config
@@ -357,11 +379,29 @@ def main(argv=None):
     checkpoint, reused = _train(
         args.config, args.work_dir, retrain, _length(cfg), cfg_options,
         stage='fine-tuning' if args.mae_config else 'training')
+    train_seconds = time.perf_counter() - start
+    stages['finetune' if args.mae_config else 'train'] = dict(
+        seconds=train_seconds, reused=reused)
     if args.mae_config:
         extra.append(('fine-tune', 'reused (finished run)' if reused else
-                      _minutes(time.perf_counter() - start)))
+                      _minutes(train_seconds)))
+    start = time.perf_counter()
     metrics = _evaluate_and_draw(args, checkpoint, reused)
+    stages['evaluate_and_draw'] = dict(seconds=time.perf_counter() - start)
     _summary(args, metrics, checkpoint, extra)
+    return stages, metrics
+
+
+def _write_record(args, stages, metrics, load):
+    from mmpose_ext.utils.run_record import command_line, write_record
+    for stage in stages.values():
+        stage['seconds'] = round(stage['seconds'], 1)
+    write_record(args.record, dict(
+        kind='quickstart', model=args.model, command=command_line(),
+        config=args.config, mae_config=args.mae_config,
+        stages=stages,
+        metrics={k: round(v, 4) for k, v in metrics.items()}), load=load)
+    print(f'record      {args.record}')
 
 
 if __name__ == '__main__':

@@ -212,7 +212,8 @@ def test_vitpose_job_pretrains_caches_finetunes_and_reuses(
          run_dir, '--cfg-options', 'train_cfg.max_iters=1'], env=env)
     assert not osp.exists(cached)
 
-    first = cli(args, env=env, timeout=900).stdout
+    record = tmp_path / 'record.json'
+    first = cli(args + ['--record', record], env=env, timeout=900).stdout
     assert f'MAE pre-training data: reusing {synthetic_small}' in first
     assert 'MAE pre-training: resuming the interrupted run at iter 1' in first
     # both stages with the progress bar and the remaining time
@@ -237,6 +238,21 @@ def test_vitpose_job_pretrains_caches_finetunes_and_reuses(
     assert f"coco/AP     {metrics['coco/AP']:.3f}" in summary
     assert f"checkpoint  {work_dir / 'iter_2.pth'}" in summary
     assert (work_dir / 'prediction.jpg').stat().st_size > 1000
+    # the record holds what the summary printed, and the stages' times
+    rec = json.loads(record.read_text())
+    assert rec['kind'] == 'quickstart' and rec['model'] == 'vitpose'
+    assert rec['command'].startswith(
+        'python -m mmpose_ext.tools.quickstart --model vitpose')
+    assert set(rec['stages']) == {'data', 'pretrain', 'finetune',
+                                  'evaluate_and_draw'}
+    assert rec['stages']['pretrain']['reused'] is False
+    assert rec['stages']['finetune']['reused'] is False
+    minutes = re.search(r'^fine-tune   (\d+\.\d) min$', summary,
+                        re.MULTILINE).group(1)
+    assert abs(rec['stages']['finetune']['seconds'] / 60 -
+               float(minutes)) <= 0.051
+    assert rec['metrics']['coco/AP'] == round(metrics['coco/AP'], 4)
+    assert rec['load_average']['samples'] >= 2 and rec['machine']['cores']
 
     second = cli(args, env=env, timeout=900).stdout
     assert f'MAE pre-training: reusing the cached {cached}' in second
