@@ -74,6 +74,12 @@ class HeatmapDistillPoseEstimator(TopdownPoseEstimator):
         self.teacher_config = teacher_config
         self.teacher_checkpoint = teacher_checkpoint
         self.distill_loss = MODELS.build(distill_loss)
+        # MMPose's heatmap losses mask by any weights they are given,
+        # whatever their use_target_weight says; Eq. 4 (and the default)
+        # distils every keypoint, the ones without a label included, which
+        # is where the teacher adds to the ground truth
+        self._distill_weighted = bool(
+            getattr(self.distill_loss, 'use_target_weight', False))
         self._teacher: Optional[TopdownPoseEstimator] = None
 
     def teacher(self, device: torch.device) -> TopdownPoseEstimator:
@@ -82,7 +88,12 @@ class HeatmapDistillPoseEstimator(TopdownPoseEstimator):
             cfg = self.teacher_config
             if isinstance(cfg, str):
                 cfg = Config.fromfile(cfg)['model']
-            teacher = MODELS.build(cfg)
+            # built at the first training step: its initialisation must not
+            # consume the global torch random numbers the student's
+            # training draws after it (a run with and one without a
+            # teacher then see the same stream)
+            with torch.random.fork_rng(devices=[]):
+                teacher = MODELS.build(cfg)
             self._check_same_preprocessing(teacher)
             load_pose_checkpoint(teacher, self.teacher_checkpoint)
             teacher.requires_grad_(False)
@@ -131,8 +142,9 @@ class HeatmapDistillPoseEstimator(TopdownPoseEstimator):
         losses = dict(
             loss_kpt=self.head.loss_module(heatmaps, gt_heatmaps,
                                            keypoint_weights),
-            loss_distill=self.distill_loss(heatmaps, teacher_heatmaps,
-                                           keypoint_weights))
+            loss_distill=self.distill_loss(
+                heatmaps, teacher_heatmaps,
+                keypoint_weights if self._distill_weighted else None))
         if self.train_cfg.get('compute_acc', True):
             _, avg_acc, _ = pose_pck_accuracy(
                 output=to_numpy(heatmaps),

@@ -49,6 +49,44 @@ def test_distill_loss_is_mse_to_the_teacher_heatmaps(tmp_path):
                for n, _ in model.named_parameters())
 
 
+@pytest.mark.parametrize('use_target_weight', [False, True])
+def test_distill_loss_weights_keypoints_only_when_asked(tmp_path,
+                                                        use_target_weight):
+    # Eq. 4 distils every keypoint: an unlabelled keypoint (weight 0) still
+    # gets the teacher's heatmap unless the loss asks for target weights
+    path = tmp_path / 'teacher.pth'
+    trained_checkpoint(path, head='simple')
+    cfg = student_cfg(path, distill_loss=dict(
+        type='KeypointMSELoss', use_target_weight=use_target_weight))
+    model = MODELS.build(cfg)
+    model.init_weights()
+    model.train()
+    data = model.data_preprocessor(batch(), True)
+    for sample in data['data_samples']:
+        sample.gt_instance_labels.keypoint_weights[:, :2] = 0
+    losses = model.loss(**data)
+    with torch.no_grad():
+        teacher = model.teacher(data['inputs'].device)
+        t_heatmaps = teacher.head.forward(teacher.extract_feat(
+            data['inputs']))
+        s_heatmaps = model.head.forward(model.extract_feat(data['inputs']))
+    squared = (s_heatmaps - t_heatmaps)**2
+    if use_target_weight:
+        squared[:, :2] = 0
+    torch.testing.assert_close(losses['loss_distill'], squared.mean())
+
+
+def test_building_the_teacher_leaves_the_random_stream(tmp_path):
+    path = tmp_path / 'teacher.pth'
+    trained_checkpoint(path, head='simple')
+    model = MODELS.build(student_cfg(path))
+    torch.manual_seed(3)
+    model.teacher(torch.device('cpu'))
+    after = torch.rand(4)
+    torch.manual_seed(3)
+    torch.testing.assert_close(torch.rand(4), after)
+
+
 def test_a_copy_of_the_teacher_has_zero_distill_loss(tmp_path):
     path = tmp_path / 'teacher.pth'
     state = trained_checkpoint(path, head='simple')
