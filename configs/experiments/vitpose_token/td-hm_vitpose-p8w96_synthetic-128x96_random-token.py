@@ -1,7 +1,8 @@
 # Arm `random` of vitpose_token, and the baseline of vitpose_token_control
 # (one run): the p8w96 token student with a fixed random token of the
-# knowledge token's norm (the norm read from the `stage1` run's token file
-# of the same seed, which the runner sets) instead of the knowledge token.
+# knowledge token's norm in the teacher's space (the norm read from the
+# `stage1` run's token file of the same seed, which the runner sets), sent
+# through the same fitted map, instead of the knowledge token.
 _base_ = [
     '../../vitpose/'
     'td-hm_vitpose-p8w96-random-token-student_synthetic-128x96.py'

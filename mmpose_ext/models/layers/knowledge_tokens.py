@@ -34,10 +34,13 @@ seeded random isometry, kept only the Gram matrix of the tokens: one token
 became its norm times a fixed random direction, which is the random-token
 control below.)
 
-Controls (``control='random'``): each token replaced by a fixed, seeded random
-direction with the norm of the token it replaces, so that a student with the
-knowledge token can be compared with one with a token of the same size that
-carries nothing; the other control is a student without tokens.
+Controls (``control='random'``): each token of the file replaced by a fixed,
+seeded random direction with the norm of the token it replaces, so that a
+student with the knowledge token can be compared with one with a token of the
+same size that carries nothing; with ``transfer='fit'`` the random token is
+drawn in the teacher's space and sent through the same fitted map as ``t*``
+(so it looks to the student like a mapped token, offset included, and differs
+only in what ``t*`` learned). The other control is a student without tokens.
 
 The fitted token is stored in the student (``backbone.knowledge_tokens.
 tokens``, with ``backbone.knowledge_tokens.ready``), so testing or resuming a
@@ -186,8 +189,8 @@ class KnowledgeTokens(BaseModule):
                 self._file_tokens, self._embedding = tokens, embedding
         self._is_init = True
 
-    def _set(self, tokens: Tensor) -> None:
-        if self.control == 'random':
+    def _set(self, tokens: Tensor, randomise: bool = True) -> None:
+        if randomise and self.control == 'random':
             tokens = random_like_tokens(tokens)
         self.tokens.copy_(tokens[None].to(self.tokens))
         self.ready.fill_(True)
@@ -220,7 +223,14 @@ class KnowledgeTokens(BaseModule):
                 'padding')
         weight, bias = fit_token_map(
             teacher.flatten(0, 1), student_tokens.flatten(0, 1))
-        self._set(self._file_tokens.double() @ weight.T + bias)
+        source = self._file_tokens.double()
+        if self.control == 'random':
+            # drawn in the teacher's space and sent through the same map, so
+            # that the control differs from the knowledge token only in what
+            # t* learned, not in looking like a mapped patch token (the
+            # offset b, the map's anisotropy)
+            source = random_like_tokens(source)
+        self._set(source @ weight.T + bias, randomise=False)
         return weight, bias
 
     def forward(self, batch_size: int) -> Tensor:
