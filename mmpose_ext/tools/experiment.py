@@ -967,7 +967,7 @@ def render_table(spec: Dict, table: str) -> str:
                 lines.append(
                     f'| {arm} | {seed} | ' + ' | '.join(
                         _fmt(rec['final'].get(m)) for m in metrics) +
-                    f" | {rec['iterations']} | {rec['wall_s'] / 60:.1f} | "
+                    f" | {rec['iterations']} | {run_minutes(rec):.1f} | "
                     f"{'—' if load is None else f'{load:.1f}'} |")
     elif table == 'arms':
         lines.append('| arm | runs | ' + ' | '.join(
@@ -1065,7 +1065,7 @@ def plot(spec: Dict) -> List[str]:
                     continue
                 its = [e['iter'] for e in rec['evaluations']]
                 vals = [e.get(metric) for e in rec['evaluations']]
-                per_iter = rec['wall_s'] / max(rec['iterations'], 1) / 60
+                per_iter = run_minutes(rec) / max(rec['iterations'], 1)
                 # one legend entry per arm: its seeds share its colour
                 style = dict(color=f'C{i}', marker='o', alpha=0.8,
                              label=None if labelled else arm)
@@ -1090,6 +1090,15 @@ def plot(spec: Dict) -> List[str]:
     return paths
 
 
+def run_minutes(rec: Dict) -> float:
+    """A run's training time in minutes: its wall time, or for a resumed
+    run (whose wall time covers only its last start) the iteration times
+    its logs hold over every start."""
+    if rec.get('resumed') and rec.get('train_s_from_log'):
+        return rec['train_s_from_log'] / 60
+    return rec['wall_s'] / 60
+
+
 def _plot_loss_curves(spec: Dict, records: Dict, plt) -> List[str]:
     """The training loss of each arm that is not evaluated (a
     pre-training, ``metrics: []``) against iterations and wall time, one
@@ -1106,7 +1115,7 @@ def _plot_loss_curves(spec: Dict, records: Dict, plt) -> List[str]:
         for seed, rec in runs:
             its = [e['iter'] for e in rec['loss_curve']]
             loss = [e['loss'] for e in rec['loss_curve']]
-            per_iter = rec['wall_s'] / max(rec['iterations'], 1) / 60
+            per_iter = run_minutes(rec) / max(rec['iterations'], 1)
             axes[0].plot(its, loss, label=f'seed {seed}')
             axes[1].plot([t * per_iter for t in its], loss,
                          label=f'seed {seed}')

@@ -437,6 +437,15 @@ def test_a_pretraining_arm_gets_its_loss_curve_drawn(sandbox):
     assert (sandbox / 'results' / 'pre' / 'pre_loss.png').stat().st_size > 0
 
 
+def test_a_resumed_run_is_timed_over_all_its_starts():
+    # wall_s covers the last start only; the logs' iteration times cover
+    # the whole run
+    fresh = dict(wall_s=600.0, train_s_from_log=540.0, resumed=False)
+    assert ex.run_minutes(fresh) == 10.0
+    resumed = dict(wall_s=1292.3, train_s_from_log=2550.6, resumed=True)
+    assert ex.run_minutes(resumed) == 2550.6 / 60
+
+
 def test_the_loader_options_name_only_the_loaders_a_config_has(sandbox):
     folder = write_spec(sandbox, 'loaders', 'arms: {pre: {config: pre.py, '
                         'metrics: []}, fine: fine.py}\nseeds: [0]\n'
