@@ -10,7 +10,11 @@ result.
 The same real batch (8 crops of the synthetic train set through the
 config's pipeline) is used for every model; the models alternate step by
 step, so a machine shared with other work slows them alike: read the ratio
-column. Each model steps with its config's optimizer (PyTorch's per-tensor
+columns. Each round gives one ratio per model (its step over SimpleBaseline's
+in the same round); the table prints the median of those paired ratios and
+a distribution-free 95 % interval for it (the order statistics a binomial
+test puts around the median), which says how far a single run can be
+trusted: a ratio is below a target only where the interval's upper end is. Each model steps with its config's optimizer (PyTorch's per-tensor
 loop on the CPU); the rows marked "fused optimizer" step both with PyTorch's
 fused CPU implementation of the same optimizer (same update, one kernel
 for all tensors), which removes the per-tensor cost that grows with the
@@ -34,7 +38,7 @@ PAPER = 'configs/tfpose/tfpose_res18-paper_synthetic-128x96.py'
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--repeats', type=int, default=10)
+    parser.add_argument('--repeats', type=int, default=30)
     parser.add_argument('--threads', type=int, default=1)
     parser.add_argument('--data-root', default='data/synthetic')
     parser.add_argument('--record', default=None,
@@ -50,7 +54,8 @@ def main():
     from mmpose.registry import MODELS
 
     import mmpose_ext  # noqa: F401
-    from mmpose_ext.utils.run_record import LoadSampler, finish_benchmark
+    from mmpose_ext.utils.run_record import (LoadSampler, finish_benchmark,
+                                             median_interval)
     init_default_scope('mmpose')
 
     def build(config, **head):
@@ -114,19 +119,23 @@ def main():
                 model.train_step(batch, wrapper)
                 if r:  # the first round warms up
                     times[label].append(time.perf_counter() - start)
-    base = statistics.median(times['SimpleBaseline-R18'])
-    fused_base = statistics.median(
-        times['SimpleBaseline-R18, fused optimizer'])
     lines = [f'torch {torch.__version__}, {torch.get_num_threads()} '
-             f'thread(s), batch 8 at 128x96, median of {args.repeats} steps',
-             '| model | s / step | ratio to SB-R18 (same optimizer '
-             'implementation) |', '| --- | ---: | ---: |']
+             f'thread(s), batch 8 at 128x96, {args.repeats} rounds',
+             '| model | s / step (median) | ratio to SB-R18 (same optimizer '
+             'implementation), median of the rounds | 95 % interval |',
+             '| --- | ---: | ---: | :---: |']
     rows = []
     for label, ts in times.items():
-        t = statistics.median(ts)
-        ref = fused_base if label.endswith('fused optimizer') else base
-        rows.append(dict(model=label, s_per_step=t, ratio=t / ref))
-        lines.append(f'| {label} | {t:.3f} | {t / ref:.2f} |')
+        ref = times['SimpleBaseline-R18, fused optimizer'
+                    if label.endswith('fused optimizer')
+                    else 'SimpleBaseline-R18']
+        ratios = [t / r for t, r in zip(ts, ref)]
+        low, high = median_interval(ratios)
+        t, ratio = statistics.median(ts), statistics.median(ratios)
+        rows.append(dict(model=label, s_per_step=t, ratio=ratio,
+                         ratio_low=low, ratio_high=high))
+        lines.append(f'| {label} | {t:.3f} | {ratio:.3f} | '
+                     f'{low:.3f}-{high:.3f} |')
     print('\n' + '\n'.join(lines))
     finish_benchmark('tfpose_step', args.record, load, rows, lines,
                      threads=torch.get_num_threads(),

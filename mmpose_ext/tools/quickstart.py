@@ -50,7 +50,7 @@ JOBS = {
         work_dir='work_dirs/quickstart'),
     'vitpose': dict(
         config='configs/vitpose/'
-        'td-hm_vitpose-p8w192_1xb16-1200it_synthetic-128x96.py',
+        'td-hm_vitpose-p8w192_1xb16-1350it_synthetic-128x96.py',
         mae_config='configs/vitpose/mae_vitpose-p8w192_synthetic-128x96.py',
         work_dir='work_dirs/quickstart_vitpose'),
 }

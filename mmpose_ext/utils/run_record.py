@@ -165,6 +165,23 @@ def alternating_times(fns: list, repeats: int) -> list:
     return times
 
 
+def median_interval(values, level=0.95):
+    """Distribution-free interval for the median of ``values``: the k-th
+    smallest and k-th largest value, k the largest with
+    P(Binomial(n, 1/2) < k) <= (1 - level) / 2 (with fewer than 6 values no
+    such k exists and the interval is the range)."""
+    from math import comb
+    ordered, n = sorted(values), len(values)
+    k, tail = 0, 0.0
+    while k < n // 2:
+        tail_next = tail + comb(n, k) / 2**n
+        if tail_next > (1 - level) / 2:
+            break
+        k, tail = k + 1, tail_next
+    k = max(k, 1)
+    return ordered[k - 1], ordered[n - k]
+
+
 def finish_benchmark(name: str, record: Optional[str], load: LoadSampler,
                      rows: list, table: list, **fields) -> None:
     """What every benchmark does at its end: print the load it ran under

@@ -10,8 +10,8 @@ import pytest
 from mmpose_ext.utils.run_record import (LoadSampler, alternating_times,
                                          command_line,
                                          finish_benchmark, git_commit,
-                                         machine_info, package_versions,
-                                         write_record)
+                                         machine_info, median_interval,
+                                         package_versions, write_record)
 
 
 def test_record_holds_header_fields_and_the_load(tmp_path):
@@ -88,3 +88,13 @@ def test_alternating_times_warm_up_then_take_turns():
     assert calls == ['a', 'b'] * 4  # one warm-up round, then three
     assert [len(t) for t in times] == [3, 3]
     assert all(s >= 0 for t in times for s in t)
+
+
+def test_median_interval_is_the_binomial_order_statistics():
+    # the textbook ranks of a 95 % interval for the median: 10 and 21 of
+    # 30, 2 and 9 of 10 (P(Binomial(n, 1/2) <= k - 1) <= 0.025)
+    assert median_interval(list(range(1, 31))) == (10, 21)
+    assert median_interval([9, 1, 8, 2, 7, 3, 6, 4, 5, 10]) == (2, 9)
+    # too few values for 95 %: the range
+    assert median_interval([3, 1, 2]) == (1, 3)
+    assert median_interval([5.0]) == (5.0, 5.0)
