@@ -148,7 +148,9 @@ def test_design_arms_change_one_thing(mmpose_scope):
     assert base.model.backbone.init_cfg is None
     no_decay = arm_cfg('vitpose_design', 'no-layer-decay').optim_wrapper
     assert no_decay.paramwise_cfg.layer_decay_rate == 1.0
-    assert no_decay.optimizer.weight_decay == 0.05
+    # one change: weight decay stays the baseline's
+    assert no_decay.optimizer.weight_decay == \
+        base.optim_wrapper.optimizer.weight_decay == 0.1
     assert arm_cfg('vitpose_design',
                    'drop-path').model.backbone.drop_path_rate == 0.1
     assert arm_cfg('vitpose_design',
