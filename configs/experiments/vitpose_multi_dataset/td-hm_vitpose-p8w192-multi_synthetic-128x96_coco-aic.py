@@ -1,5 +1,5 @@
-# Arm `coco-aic` of vitpose_multi_dataset: the same backbone from scratch
-# with a COCO-format and an AIC-format head
+# Arm `coco-aic` of vitpose_multi_dataset: the same backbone, fine-tuned
+# from the same MAE pre-training, with a COCO-format and an AIC-format head
 # (td-hm_vitpose-p8w192-multi_synthetic-coco-aic-128x96.py), every batch 16
 # COCO-format crops (coco-only's batch) + 16 AIC-format crops of other scenes
 # (data/synthetic_aic, or $MMPOSE_EXT_SYNTHETIC_AIC); the official loss
@@ -9,7 +9,7 @@ _base_ = [
     '../../vitpose/td-hm_vitpose-p8w192-multi_synthetic-coco-aic-128x96.py'
 ]
 
-model = dict(backbone=dict(init_cfg=None), loss_weighting='sample')
+model = dict(loss_weighting='sample')
 
 # the comparison's schedule, stated in every arm so that a later change of
 # a base cannot move a measured arm: 4,500 iterations (three times the
