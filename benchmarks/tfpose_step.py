@@ -4,7 +4,7 @@ of TFPose with MMCV's per-level ``grid_sample`` sampling against the
 compiled CPU kernel (``cpu_sampling='kernel'``, the default), with the same
 result.
 
-    .venv/bin/python benchmarks/tfpose_step.py [--repeats 10] [--threads 1]
+    .venv/bin/python benchmarks/tfpose_step.py [--repeats 30] [--threads 1]
                                                [--record results/....json]
 
 The same real batch (8 crops of the synthetic train set through the
@@ -14,7 +14,8 @@ columns. Each round gives one ratio per model (its step over SimpleBaseline's
 in the same round); the table prints the median of those paired ratios and
 a distribution-free 95 % interval for it (the order statistics a binomial
 test puts around the median), which says how far a single run can be
-trusted: a ratio is below a target only where the interval's upper end is. Each model steps with its config's optimizer (PyTorch's per-tensor
+trusted: a ratio is below a target only where the interval's upper end
+is. Each model steps with its config's optimizer (PyTorch's per-tensor
 loop on the CPU); the rows marked "fused optimizer" step both with PyTorch's
 fused CPU implementation of the same optimizer (same update, one kernel
 for all tensors), which removes the per-tensor cost that grows with the
