@@ -11,7 +11,15 @@ from mmpose.models.utils import inverse_sigmoid
 from mmcv.ops import MultiScaleDeformableAttention
 from torch import Tensor, nn
 
-__all__ = ['TFPoseDecoderLayer', 'TFPoseDecoder']
+__all__ = ['TFPoseDecoderLayer', 'TFPoseDecoder', 'FFN_ACTIVATION']
+
+# The FFNs' ReLU (encoder and decoder), not in place: MMCV's FFN applies it
+# to the first Linear's output, a view of the (B * N, C') matrix product, and
+# autograd answers an in-place change of a view by copying the whole hidden
+# activation in the backward (CopySlices: a zeroed buffer and copies of the
+# (B, N, C') activation per FFN), where an out-of-place ReLU writes one
+# buffer. Same values, same parameters.
+FFN_ACTIVATION = dict(type='ReLU', inplace=False)
 
 # Deformable DETR's clamp for inverse_sigmoid (MMPose's default is 1e-3).
 _LOGIT_EPS = 1e-5
@@ -177,7 +185,7 @@ class TFPoseDecoder(BaseModule):
                     feedforward_channels=feedforward_channels,
                     num_fcs=2,
                     ffn_drop=dropout,
-                    act_cfg=dict(type='ReLU', inplace=True)))
+                    act_cfg=FFN_ACTIVATION))
             for _ in range(num_layers)
         ])
         # one refinement MLP per layer, predicting delta_d (B, K, 2)

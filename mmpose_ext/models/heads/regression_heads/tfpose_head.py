@@ -20,7 +20,7 @@ from mmpose.utils.typing import (ConfigType, OptConfigType, OptSampleList,
 from torch import Tensor, nn
 
 from ...layers.deformable_sampling import CPU_SAMPLINGS, use_cpu_sampling
-from ...layers.tfpose_decoder import TFPoseDecoder
+from ...layers.tfpose_decoder import FFN_ACTIVATION, TFPoseDecoder
 
 __all__ = ['TFPoseHead']
 
@@ -196,7 +196,8 @@ class TFPoseHead(BaseHead):
                 ffn_cfg=dict(
                     embed_dims=embed_dims,
                     feedforward_channels=feedforward_channels,
-                    ffn_drop=dropout)))
+                    ffn_drop=dropout,
+                    act_cfg=FFN_ACTIVATION)))
         self.query_decoder = TFPoseDecoder(
             num_keypoints=num_keypoints,
             num_layers=num_decoder_layers,

@@ -283,6 +283,25 @@ def test_every_parameter_gets_a_gradient():
     assert no_grad == []
 
 
+def test_training_graph_has_no_in_place_change_of_a_view():
+    """An in-place op on a view (MMCV's FFN ReLU on the Linear's output)
+    makes autograd copy the whole base tensor in the backward
+    (``CopySlices``): the head's graph must have none (FFN_ACTIVATION)."""
+    head = tiny_tfpose_head().train()
+    coords, memory = head.forward_all_layers(
+        [f.requires_grad_() for f in tfpose_features()])
+    seen, stack, kinds = set(), [coords.grad_fn, memory.grad_fn], set()
+    while stack:
+        fn = stack.pop()
+        if fn is None or fn in seen:
+            continue
+        seen.add(fn)
+        kinds.add(type(fn).__name__)
+        stack.extend(next_fn for next_fn, _ in fn.next_functions)
+    assert 'AddmmBackward0' in kinds  # the walk reached the FFNs
+    assert 'CopySlices' not in kinds
+
+
 @pytest.mark.parametrize('sampling', ['kernel', 'gather'])
 def test_cpu_sampling_gives_the_same_losses_and_gradients(sampling):
     """cpu_sampling replaces every MMCV deformable attention (encoder and
