@@ -23,6 +23,9 @@ change of a default cannot move a measured arm) and ``experiment.yml``::
       type: equivalence          # or superiority
       tolerance: 0.01            # equivalence: |difference| within this
       direction: higher          # superiority: which way is better
+      min_baseline: 0.04         # optional: below this baseline mean the
+                                 # runs are at the start line and decide
+                                 # nothing (inconclusive, whatever the CI)
     claims:                      # optional: a claim per arm instead
       kernel: {metric: coco/AP, type: equivalence, tolerance: 0.01}
     kind: train                  # or frozen_decoder (see below)
@@ -920,11 +923,21 @@ def describe_claim(claim: Optional[Dict]) -> str:
     return f'{claim.get("direction", "higher")} than the baseline'
 
 
-def verdict(diffs: np.ndarray, claim: Optional[Dict]) -> str:
+def verdict(diffs: np.ndarray, claim: Optional[Dict],
+            baseline_mean: Optional[float] = None) -> str:
     """reproduced / not reproduced / inconclusive, from the paired
-    differences' bootstrap interval and the claim."""
+    differences' bootstrap interval and the claim. With the claim's
+    ``min_baseline`` and a ``baseline_mean`` below it (the baseline arm's
+    mean of the claim's metric over the paired seeds), inconclusive: runs
+    that barely leave the start line decide nothing, however their
+    differences fall."""
     if claim is None or len(diffs) < 2:
         return 'inconclusive (fewer than 2 pairs)' if claim else '—'
+    floor = claim.get('min_baseline')
+    if floor is not None and baseline_mean is not None and \
+            baseline_mean < floor:
+        return (f'inconclusive (baseline {baseline_mean:.3f} < '
+                f'{floor:g}: not off the start line)')
     low, high = _bootstrap_ci(diffs)
     resolution = (high - low) / 2
     if claim['type'] == 'equivalence':
@@ -1004,6 +1017,9 @@ def render_table(spec: Dict, table: str) -> str:
             diffs = np.array([records[arm, s]['final'][metric] -
                               records[base, s]['final'][metric]
                               for s in seeds])
+            base_mean = (float(np.mean([records[base, s]['final'][metric]
+                                        for s in seeds]))
+                         if seeds else None)
             if not len(diffs):
                 lines.append(f'| {arm} | {metric} | 0 | — | — | — | '
                              f'{describe_claim(claim)} | not run |')
@@ -1016,7 +1032,7 @@ def render_table(spec: Dict, table: str) -> str:
                 f'({", ".join(map(str, seeds))}) | '
                 + ', '.join(f'{d:+.3f}' for d in diffs) +
                 f' | {diffs.mean():+.3f} | {ci} | '
-                f'{describe_claim(claim)} | {verdict(diffs, claim)} |')
+                f'{describe_claim(claim)} | {verdict(diffs, claim, base_mean)} |')
     else:
         raise SystemExit(f'unknown table {table!r}')
     return '\n'.join(lines) + '\n'

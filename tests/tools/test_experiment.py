@@ -111,6 +111,21 @@ def test_verdicts():
     assert ex.verdict(np.array([0.02]), eq).startswith('inconclusive')
 
 
+def test_verdict_floor_on_the_baseline():
+    # the same differences decide only where the baseline left the start
+    sup = dict(metric='m', type='superiority', direction='higher',
+               min_baseline=0.04)
+    diffs = np.array([0.002, 0.001])
+    assert ex.verdict(diffs, sup, baseline_mean=0.018).startswith(
+        'inconclusive (baseline 0.018 < 0.04')
+    assert ex.verdict(diffs, sup, baseline_mean=0.15).startswith(
+        'reproduced')
+    # without a floor, or without the mean, the interval decides
+    assert ex.verdict(diffs, dict(sup, min_baseline=None),
+                      baseline_mean=0.018).startswith('reproduced')
+    assert ex.verdict(diffs, sup).startswith('reproduced')
+
+
 def test_marked_tables_are_checked_and_rewritten(sandbox, monkeypatch):
     write_spec(sandbox, 'e', SPEC)
     for seed in range(3):
