@@ -13,7 +13,8 @@ from mmpose_ext.tools import experiment as ex
 
 EXPERIMENTS = ['vitpose_mae', 'vitpose_decoder', 'vitpose_partial_finetune',
                'vitpose_token', 'vitpose_token_control',
-               'vitpose_heatmap_distill', 'vitpose_design']
+               'vitpose_heatmap_distill', 'vitpose_design',
+               'vitpose_distill_mae']
 METRICS = ['coco/AP', 'coco/AP .5', 'coco/AR']
 # (experiment, arm) pairs that must be one run
 SHARED = [
@@ -67,11 +68,64 @@ def test_pose_arms_run_the_quickstart_schedule_and_evaluator(name, arm):
     assert cfg.model.backbone.patch_size in (8, 16)
 
 
-def test_mae_arm_restates_the_quickstart_pretraining():
-    cfg = arm_cfg('vitpose_mae', 'mae')
+@pytest.mark.parametrize('name', ['vitpose_mae', 'vitpose_distill_mae'])
+def test_mae_arm_restates_the_quickstart_pretraining(name):
+    cfg = arm_cfg(name, 'mae')
     assert cfg.train_cfg.max_iters == 1800
     assert cfg.train_dataloader.batch_size == 64
     assert cfg.param_scheduler[-1].end == 1800
+
+
+def test_mae_students_differ_from_the_scratch_ones_only_in_their_start(
+        mmpose_scope, tmp_path):
+    """vitpose_distill_mae's students are vitpose_token's and
+    vitpose_heatmap_distill's with the backbone loaded from the MAE
+    pre-training of their own width (the `mae` arm: same recipe as
+    vitpose_mae's, width 96)."""
+    from mmpose.registry import MODELS
+
+    import mmpose_ext  # noqa: F401
+
+    mae_cfg = arm_cfg('vitpose_distill_mae', 'mae')
+    ref_cfg = arm_cfg('vitpose_mae', 'mae')
+    assert mae_cfg.model.backbone.arch.embed_dims == 96
+    mae_cfg.model.backbone.arch.embed_dims = 192
+    mae_cfg.model.backbone.arch.feedforward_channels = 192 * 4
+    assert mae_cfg.model == ref_cfg.model
+    assert mae_cfg.optim_wrapper == ref_cfg.optim_wrapper
+    torch.manual_seed(0)
+    mae = MODELS.build(arm_cfg('vitpose_distill_mae', 'mae').model)
+    mae.init_weights()
+    ckpt = tmp_path / 'mae.pth'
+    torch.save(dict(state_dict=mae.state_dict()), ckpt)
+
+    scratch = dict(
+        (('no-token', ('vitpose_token', 'no-token')),
+         ('token', ('vitpose_token', 'token')),
+         ('random', ('vitpose_token', 'random')),
+         ('teacher-heatmaps',
+          ('vitpose_heatmap_distill', 'teacher-heatmaps'))))
+    for arm, (name, ref_arm) in scratch.items():
+        cfg, ref = arm_cfg('vitpose_distill_mae', arm), arm_cfg(name, ref_arm)
+        assert cfg.model.backbone.init_cfg.type == 'Pretrained'
+        assert ref.model.backbone.init_cfg is None
+        cfg.model.backbone.init_cfg = None
+        assert cfg.model == ref.model and cfg.train_cfg == ref.train_cfg
+        assert cfg.optim_wrapper == ref.optim_wrapper
+
+    cfg = arm_cfg('vitpose_distill_mae', 'no-token')
+    cfg.model.backbone.init_cfg.checkpoint = str(ckpt)
+    student = MODELS.build(cfg.model)
+    student.init_weights()
+    encoder = {k[len('backbone.'):]: v for k, v in mae.state_dict().items()
+               if k.startswith('backbone.')}
+    loaded = student.backbone.state_dict()
+    shared = [k for k in encoder if k in loaded]
+    assert 'patch_embed.projection.weight' in shared
+    assert len(shared) > 50
+    for key in shared:
+        if key != 'pos_embed':  # fixed sin-cos in MAE, learned after
+            torch.testing.assert_close(loaded[key], encoder[key], msg=key)
 
 
 @pytest.mark.parametrize('first,second', SHARED)
