@@ -19,7 +19,10 @@ is. Each model steps with its config's optimizer (PyTorch's per-tensor
 loop on the CPU); the rows marked "fused optimizer" step both with PyTorch's
 fused CPU implementation of the same optimizer (same update, one kernel
 for all tensors), which removes the per-tensor cost that grows with the
-number of parameter tensors (TFPose 178, SimpleBaseline-R18 71). Also
+number of parameter tensors (TFPose 178, SimpleBaseline-R18 71). The row
+"in-place FFN ReLU (before)" is the quickstart with the FFNs' ReLU in place,
+as MMCV builds it and as this package did before (same values): the share
+of that change in the same run. Also
 printed: the largest difference between the two samplings'
 losses and gradients after one step from the same weights.
 """
@@ -101,6 +104,16 @@ def main():
         gdiff = max(float((x - y).abs().max()) for x, y in zip(*grads))
         print(f'{name}: loss {losses[0]:.6f} vs {losses[1]:.6f}, '
               f'max |grad difference| {gdiff:.2e}')
+
+    # the share of one change (issue 19, item 2): the quickstart as it was
+    # with MMCV's in-place FFN ReLU, whose backward copies the hidden
+    # activation (CopySlices); same weights and values as the kernel row
+    model, cfg, batch = build(QS)
+    for name, module in model.head.named_modules():
+        if isinstance(module, torch.nn.ReLU) and '.ffn.' in f'.{name}.':
+            module.inplace = True
+    entries['TFPose quickstart, kernel, in-place FFN ReLU (before)'] = (
+        model, cfg, batch)
 
     steppers = {}
     for label, (model, cfg, batch) in entries.items():
