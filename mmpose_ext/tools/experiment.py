@@ -187,6 +187,15 @@ def load_spec(name: str) -> Dict:
         raise SystemExit(f'{osp.relpath(path, REPO)}: the baseline {base!r} '
                          'has no metrics (a pre-training arm cannot be '
                          'compared)')
+    claims = [('claim', spec['claim'])] if spec.get('claim') else []
+    claims += [(f'the claim on {arm!r}', c)
+               for arm, c in (spec.get('claims') or {}).items()]
+    for what, claim in claims:
+        unknown = set(claim) - CLAIM_KEYS
+        if unknown:
+            raise SystemExit(
+                f'{osp.relpath(path, REPO)}: {what} has unknown keys '
+                f'{sorted(unknown)} (a claim takes {sorted(CLAIM_KEYS)})')
     for arm in spec['arms']:
         claim = (spec.get('claims') or {}).get(arm, spec.get('claim'))
         if not claim or arm == base:
@@ -249,6 +258,10 @@ def _arm_spec(rel: str, arm: str, value, metrics: List[str]) -> Dict:
                          'export')
     return dict(config=value['config'], inputs=dict(inputs),
                 export=export, test=value.get('test'), metrics=arm_metrics)
+
+
+# what a claim in experiment.yml may say (the module docstring explains each)
+CLAIM_KEYS = {'metric', 'type', 'tolerance', 'direction', 'min_baseline'}
 
 
 def parse_ref(ref: str, experiment: str) -> Tuple[str, str, Optional[str]]:

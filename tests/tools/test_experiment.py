@@ -64,6 +64,12 @@ def test_spec_errors_name_the_problem(sandbox):
     write_spec(sandbox, 'nobase', SPEC.replace('baseline: a', 'baseline: c'))
     with pytest.raises(SystemExit, match="baseline 'c' is not one"):
         ex.load_spec('nobase')
+    # a misspelt claim key would silently drop what it says
+    write_spec(sandbox, 'typo', SPEC.replace('tolerance: 0.01',
+                                             'tolerance: 0.01, min_basline: 1'))
+    with pytest.raises(SystemExit,
+                       match=r"claim has unknown keys \['min_basline'\]"):
+        ex.load_spec('typo')
 
 
 def test_tables_and_paired_verdict(sandbox):
