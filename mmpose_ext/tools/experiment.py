@@ -23,9 +23,11 @@ change of a default cannot move a measured arm) and ``experiment.yml``::
       type: equivalence          # or superiority
       tolerance: 0.01            # equivalence: |difference| within this
       direction: higher          # superiority: which way is better
-      min_baseline: 0.04         # optional: below this baseline mean the
-                                 # runs are at the start line and decide
-                                 # nothing (inconclusive, whatever the CI)
+      min_baseline: 0.04         # optional, for a score where higher is
+                                 # better (AP): below this baseline mean
+                                 # the runs are at the start line and
+                                 # decide nothing (inconclusive, whatever
+                                 # the CI)
     claims:                      # optional: a claim per arm instead
       kernel: {metric: coco/AP, type: equivalence, tolerance: 0.01}
     kind: train                  # or frozen_decoder (see below)
@@ -191,6 +193,15 @@ def load_spec(name: str) -> Dict:
     claims += [(f'the claim on {arm!r}', c)
                for arm, c in (spec.get('claims') or {}).items()]
     for what, claim in claims:
+        if not isinstance(claim, dict):
+            raise SystemExit(f'{osp.relpath(path, REPO)}: {what} must be a '
+                             f'mapping (keys {sorted(CLAIM_KEYS)}), got '
+                             f'{claim!r}')
+        floor = claim.get('min_baseline')
+        if floor is not None and (isinstance(floor, bool) or
+                                  not isinstance(floor, (int, float))):
+            raise SystemExit(f'{osp.relpath(path, REPO)}: {what}: '
+                             f'min_baseline must be a number, got {floor!r}')
         unknown = set(claim) - CLAIM_KEYS
         if unknown:
             raise SystemExit(

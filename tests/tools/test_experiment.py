@@ -70,6 +70,10 @@ def test_spec_errors_name_the_problem(sandbox):
     with pytest.raises(SystemExit,
                        match=r"claim has unknown keys \['min_basline'\]"):
         ex.load_spec('typo')
+    write_spec(sandbox, 'floor', SPEC.replace('tolerance: 0.01',
+                                              "tolerance: 0.01, min_baseline: 'x'"))
+    with pytest.raises(SystemExit, match='min_baseline must be a number'):
+        ex.load_spec('floor')
 
 
 def test_tables_and_paired_verdict(sandbox):
