@@ -1041,13 +1041,12 @@ def render_table(spec: Dict, table: str) -> str:
             diffs = np.array([records[arm, s]['final'][metric] -
                               records[base, s]['final'][metric]
                               for s in seeds])
-            base_mean = (float(np.mean([records[base, s]['final'][metric]
-                                        for s in seeds]))
-                         if seeds else None)
             if not len(diffs):
                 lines.append(f'| {arm} | {metric} | 0 | — | — | — | '
                              f'{describe_claim(claim)} | not run |')
                 continue
+            base_mean = float(np.mean([records[base, s]['final'][metric]
+                                       for s in seeds]))
             # one pair has no interval
             ci = ('[{:+.3f}, {:+.3f}]'.format(*_bootstrap_ci(diffs))
                   if len(diffs) > 1 else '—')
