@@ -20,7 +20,7 @@
 # quickstart's backbone, head, optimizer (AdamW lr 1e-3, weight decay 0.1,
 # layer decay 0.75, clipping at 1), pipelines and schedule (1,500
 # iterations); the backbone's init_cfg is the quickstart's (its MAE
-# pre-training), which the experiment points at vitpose_mae's run of the
+# pre-training), which the experiment points at its own MAE run of the
 # same seed.
 #
 # Data (docs/synthetic.md):

@@ -16,15 +16,14 @@ model = dict(loss_weighting='sample')
 
 # the baseline's 400 COCO-format crops (see the coco-only arm)
 coco_train_crops = 400
+coco_train = dict(_base_.coco_train, indices=coco_train_crops)
 coco_crops = 8
 aic_crops = 8
 batch_size = coco_crops + aic_crops
 train_dataloader = dict(
     batch_size=batch_size,
     sampler=dict(batch_size=batch_size, source_ratio=[coco_crops, aic_crops]),
-    dataset=dict(datasets=[
-        dict(_base_.coco_train, indices=coco_train_crops), _base_.aic_train
-    ]))
+    dataset=dict(datasets=[coco_train, _base_.aic_train]))
 
 # the comparison's schedule, stated in every arm so that a later change of
 # a base cannot move a measured arm: 1,000 iterations, a 40-iteration
