@@ -467,13 +467,31 @@ def load_records(spec: Dict) -> Dict[Tuple[str, int], Dict]:
 
 # ---------------------------------------------------------------- logs
 
-def read_scalars(wd: str) -> Tuple[List[Dict], List[Dict]]:
+def evaluation_iter(logged: int, val_interval: Optional[int] = None,
+                    max_iters: Optional[int] = None) -> int:
+    """The iteration of an evaluation whose last preceding training line was
+    logged at iteration ``logged``: MMEngine's iteration-based loop
+    evaluates at every multiple of ``val_interval`` and at ``max_iters``,
+    i.e. at the first such point at or after that line (the logger's
+    interval need not divide the val interval: with logging every 100 an
+    evaluation at 250 follows the line of 200). Without a schedule, the
+    logged iteration."""
+    if not val_interval:
+        return logged
+    point = -(-logged // val_interval) * val_interval
+    return min(point, max_iters) if max_iters else point
+
+
+def read_scalars(wd: str, val_interval: Optional[int] = None,
+                 max_iters: Optional[int] = None
+                 ) -> Tuple[List[Dict], List[Dict]]:
     """(training lines, evaluation lines) of every ``vis_data/scalars.json``
     under the work dir (a resumed run has one per start), in iteration
     order; a later start's line replaces an earlier one at the same
     iteration. MMEngine logs an evaluation with the epoch as its step by
-    default, so an evaluation gets the iteration of the training line
-    logged just before it (``iter``)."""
+    default, so an evaluation gets its iteration (``iter``) from the
+    training line logged just before it and the schedule
+    (:func:`evaluation_iter`)."""
     train, val = {}, {}
     for path in sorted(glob.glob(osp.join(wd, '*', 'vis_data',
                                           'scalars.json'))):
@@ -488,16 +506,19 @@ def read_scalars(wd: str) -> Tuple[List[Dict], List[Dict]]:
                     last_iter = entry.get('iter', entry.get('step'))
                     train[last_iter] = entry
                 else:
-                    val[last_iter] = dict(entry, iter=last_iter)
+                    at = evaluation_iter(last_iter, val_interval, max_iters)
+                    val[at] = dict(entry, iter=at)
     return ([train[k] for k in sorted(train)], [val[k] for k in sorted(val)])
 
 
 def summarize_run(spec: Dict, wd: str,
-                  metrics: Optional[List[str]] = None) -> Dict:
+                  metrics: Optional[List[str]] = None,
+                  schedule: Optional[Tuple[int, int]] = None) -> Dict:
     """The record fields of a training run, from its MMEngine scalars; with
-    ``metrics=[]`` (pre-training) no evaluation is expected."""
+    ``metrics=[]`` (pre-training) no evaluation is expected. ``schedule``:
+    the run's (val_interval, max_iters), which place its evaluations."""
     metrics = spec['metrics'] if metrics is None else metrics
-    train, val = read_scalars(wd)
+    train, val = read_scalars(wd, *(schedule or ()))
     if not val and metrics:
         raise RuntimeError(f'{wd}: the run logged no evaluation (does the '
                            'config have a val_interval that it reaches?)')
@@ -538,6 +559,17 @@ def summarize_run(spec: Dict, wd: str,
                             if k.startswith('loss')}) for e in train],
         train_s_from_log=round(train_s, 1),
         logs=[osp.relpath(p, REPO) for p in logs])
+
+
+def run_schedule(config: str) -> Optional[Tuple[int, int]]:
+    """(val_interval, max_iters) of an iteration-based config (relative to
+    the repository), or None for another loop."""
+    from mmengine.config import Config
+    train_cfg = Config.fromfile(osp.join(REPO, config)).get('train_cfg', {})
+    if train_cfg.get('type', 'IterBasedTrainLoop') != 'IterBasedTrainLoop' \
+            or 'max_iters' not in train_cfg:
+        return None
+    return (train_cfg.get('val_interval', 1000), train_cfg['max_iters'])
 
 
 def summarize_test(metrics: List[str], wd: str, iterations) -> Dict:
@@ -900,7 +932,8 @@ def _record_run(spec, arm, seed, wd, args, run, sampler) -> Dict:
             tested_iters = json.load(f).get('iterations')
         summary = summarize_test(a['metrics'], wd, tested_iters)
     else:
-        summary = summarize_run(spec, wd, a['metrics'])
+        summary = summarize_run(spec, wd, a['metrics'],
+                                run_schedule(arm_config(spec, arm)))
     used = run['used']
 
     def described(key, ref):
@@ -1100,7 +1133,8 @@ def plot(spec: Dict) -> List[str]:
             labelled = False
             for seed in spec['seeds']:
                 rec = records.get((arm, seed))
-                if rec is None:
+                # a pre-training arm has no evaluation to draw
+                if rec is None or not rec['evaluations']:
                     continue
                 its = [e['iter'] for e in rec['evaluations']]
                 vals = [e.get(metric) for e in rec['evaluations']]

@@ -588,3 +588,37 @@ def test_a_missing_benchmark_record_is_reported_and_the_rest_checked(
     monkeypatch.setattr(ex, 'DOCS', ('doc.md', ))
     assert ex.check_docs(write=True) == 1  # the missing record
     assert '| a | 0 | 0.100 |' in doc.read_text()  # the other block written
+
+
+def test_an_evaluation_between_two_log_lines_gets_its_own_iteration(
+        tmp_path):
+    """Logged every 100 iterations, evaluated every 250 of 1,000: MMEngine
+    logs each evaluation with step 0 after the training line of 200, 500,
+    700 and 1,000; the records place them at 250, 500, 750 and 1,000."""
+    vis = tmp_path / '20260101_000000' / 'vis_data'
+    vis.mkdir(parents=True)
+    lines = []
+    for it in range(100, 1001, 100):
+        lines.append(json.dumps(dict(loss=1.0 / it, iter=it, step=it,
+                                     time=0.5)))
+        if it in (200, 500, 700, 1000):
+            lines.append(json.dumps({'coco/AP': it / 1e4, 'step': 0}))
+    vis.joinpath('scalars.json').write_text('\n'.join(lines) + '\n')
+    spec = dict(metrics=['coco/AP'])
+    placed = ex.summarize_run(spec, str(tmp_path), schedule=(250, 1000))
+    assert [e['iter'] for e in placed['evaluations']] == [250, 500, 750,
+                                                          1000]
+    assert [e['coco/AP'] for e in placed['evaluations']] == [
+        0.02, 0.05, 0.07, 0.1]
+    # without the schedule, the iteration of the line before
+    plain = ex.summarize_run(spec, str(tmp_path))
+    assert [e['iter'] for e in plain['evaluations']] == [200, 500, 700,
+                                                         1000]
+    assert ex.evaluation_iter(0, 250, 1000) == 0
+    assert ex.evaluation_iter(1450, 500, 1400) == 1400
+
+
+def test_run_schedule_reads_the_arm_config():
+    spec = ex.load_spec('vitpose_multi_dataset')
+    assert ex.run_schedule(ex.arm_config(spec, 'coco-only')) == (250, 1000)
+    assert ex.run_schedule(ex.arm_config(spec, 'mae')) == (1000, 1800)
