@@ -5,7 +5,10 @@ short name listed in a row is a one-line alias of that row's config.
 A row is a table line whose first cell is a backquoted path relative to
 configs/ and whose second cell is the backquoted short name or a dash:
     | `tfpose/tfpose_res50_8xb32-210e_coco-256x192.py` | `tfpose_r50.py` | ...
-A new config passes once its row is added to its family's table."""
+A new config passes once its row is added to its family's table. A row
+whose "measured here" cell says a config has not run must not have a run on
+record (results/), so the index cannot fall behind the records."""
+import json
 import re
 from pathlib import Path
 
@@ -13,6 +16,7 @@ import pytest
 
 CONFIGS = Path(__file__).resolve().parents[2] / 'configs'
 INDEX = CONFIGS / 'README.md'
+RESULTS = CONFIGS.parent / 'results'
 ROW = re.compile(r'^\|\s*`([^`]+\.py)`\s*\|\s*(?:`([^`]+\.py)`|—|-)\s*\|',
                  re.MULTILINE)
 
@@ -76,3 +80,25 @@ def test_short_name_is_an_alias_of_its_row(config, alias):
     assert statements == [f"_base_ = ['./{config}']"], (
         f'configs/{alias} should be the one-line alias '
         f"_base_ = ['./{config}'] of the config in its index row")
+
+
+def recorded_configs():
+    """Configs (relative to configs/) that some experiment record trained
+    or tested."""
+    return {
+        json.loads(path.read_text())['config'].split('configs/', 1)[-1]
+        for path in RESULTS.glob('*/*/seed*.json')
+    }
+
+
+def test_no_row_calls_a_recorded_config_unrun():
+    ran = recorded_configs()
+    assert ran, 'no experiment records under results/'
+    rows = re.findall(r'^\|\s*`([^`]+\.py)`\s*\|[^\n]*\|([^|\n]*)\|\s*$',
+                      INDEX.read_text(), re.MULTILINE)
+    assert len(rows) == len(index_rows())
+    stale = [config for config, measured in rows
+             if 'not run' in measured and config in ran]
+    assert not stale, (
+        f'configs/README.md says {stale} have not run, but results/ holds '
+        'their records: put the recorded result in the "measured here" cell')
