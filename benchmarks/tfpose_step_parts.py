@@ -10,9 +10,15 @@ gives for the same real batch (8 crops of the synthetic train set at
 gradient, so that its backward computes what it computes inside the step:
 the gradients of its weights and of its input (the backbone's images need
 none). The backward starts from gradients of ones (a loss' gradient costs
-the same whatever its values). ``optimizer`` is each config's AdamW as
-PyTorch runs it on the CPU (one update per parameter tensor) with every
-gradient present, then ``zero_grad``; ``train step`` is the whole of MMEngine's ``train_step``
+the same whatever its values). ``head + losses`` is each model's whole head
+with its losses and training accuracy (``head.loss``: SimpleBaseline's
+deconvolutions, heatmap loss and ``acc_pose``; TFPose's encoder, query
+decoder, auxiliary branch, the L1 loss of every decoder layer and
+``acc_pose``), the like-for-like comparison; TFPose's rows after it split
+its head (without the regression losses). ``optimizer`` is each config's
+optimizer (SimpleBaseline: Adam; TFPose: AdamW) as PyTorch runs it on the
+CPU (one update per parameter tensor) with every gradient present, stepped
+and zeroed by the optimizer wrapper as ``update_params`` does; ``train step`` is the whole of MMEngine's ``train_step``
 (data preprocessor, forward, losses, backward, optimizer), what
 ``benchmarks/tfpose_step.py`` times. Every part of both models and both
 steps alternate call by call, one round after another.
@@ -93,10 +99,12 @@ def main():
         def step():
             for p, g in zip(params, grads):
                 p.grad = g
-            wrapper.optimizer.step()
-            # as OptimWrapper.update_params after its step: the next
-            # backward then allocates its gradients, as in a train step
-            wrapper.optimizer.zero_grad(set_to_none=True)
+            # as OptimWrapper.update_params after the backward (gradient
+            # clipping included, where a config asks for it); zero_grad
+            # drops the gradients, so the next backward allocates its own,
+            # as in a train step
+            wrapper.step()
+            wrapper.zero_grad()
         return step
 
     sb, sb_wrapper, sb_batch = build(SB)
@@ -107,17 +115,22 @@ def main():
         sb_feats = sb.backbone(sb_data['inputs'])
         tf_c = tf.backbone(tf_data['inputs'])
         tf_n = tf.neck(tf_c)
-        memory, shapes, starts, ratios = tf.head.encode(tf_n)
+        memory, shapes, starts, valid_ratios = tf.head.encode(tf_n)
     head = tf.head
 
-    def sb_head():
-        losses = sb.head.loss(tuple(leaves(sb_feats)), sb_data['data_samples'])
-        sum(v for k, v in losses.items() if k.startswith('loss')).backward()
+    def head_and_losses(model, feats, data):
+        def run():
+            losses = model.head.loss(
+                tuple(leaves(feats)), data['data_samples'])
+            sum(v for k, v in losses.items()
+                if k.startswith('loss')).backward()
+        return run
 
     parts = {
         ('SimpleBaseline-R18', 'backbone'):
         lambda: backward_from_ones(sb.backbone(sb_data['inputs'])),
-        ('SimpleBaseline-R18', 'head + loss'): sb_head,
+        ('SimpleBaseline-R18', 'head + losses'):
+        head_and_losses(sb, sb_feats, sb_data),
         ('SimpleBaseline-R18', 'optimizer'): optimizer_part(sb, sb_wrapper),
         ('SimpleBaseline-R18', 'train step'):
         lambda: sb.train_step(sb_batch, sb_wrapper),
@@ -125,11 +138,13 @@ def main():
         lambda: backward_from_ones(tf.backbone(tf_data['inputs'])),
         ('TFPose quickstart', 'neck'):
         lambda: backward_from_ones(tf.neck(tuple(leaves(tf_c)))),
+        ('TFPose quickstart', 'head + losses'):
+        head_and_losses(tf, tf_n, tf_data),
         ('TFPose quickstart', 'encoder'):
         lambda: backward_from_ones([head.encode(leaves(tf_n))[0]]),
         ('TFPose quickstart', 'query decoder'):
         lambda: backward_from_ones([head.query_decoder(
-            leaves([memory])[0], shapes, starts, ratios)]),
+            leaves([memory])[0], shapes, starts, valid_ratios)]),
         ('TFPose quickstart', 'auxiliary branch + loss'):
         lambda: head._aux_loss(leaves([memory])[0], tf_n,
                                tf_data['data_samples']).backward(),
@@ -167,8 +182,19 @@ def main():
         lines.append(f"| {model} | {part} | {row['ms']:.1f} | "
                      f'{low * 1e3:.1f}-{high * 1e3:.1f} | {without} |')
     print('\n' + '\n'.join(lines))
+    sizes = {
+        name: dict(parameters=sum(p.numel() for p in model.parameters()),
+                   tensors=len(list(model.parameters())))
+        for name, model in (('SimpleBaseline-R18', sb),
+                            ('TFPose quickstart', tf))
+    }
+    lines += ['', 'parameters (tensors): ' + ', '.join(
+        f"{name} {size['parameters'] / 1e6:.2f} M ({size['tensors']})"
+        for name, size in sizes.items())]
+    print(lines[-1])
     finish_benchmark('tfpose_step_parts', args.record, load, rows, lines,
-                     threads=torch.get_num_threads(), repeats=args.repeats)
+                     threads=torch.get_num_threads(), repeats=args.repeats,
+                     parameters=sizes)
 
 
 if __name__ == '__main__':
