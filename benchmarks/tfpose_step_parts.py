@@ -23,6 +23,13 @@ and zeroed by the optimizer wrapper as ``update_params`` does; ``train step`` is
 ``benchmarks/tfpose_step.py`` times. Every part of both models and both
 steps alternate call by call, one round after another.
 
+Two rows time candidates for a cheaper auxiliary branch (a 2x2
+deconvolution, or 64 channels; ``CANDIDATE_AUX_HEADS``), each in the
+quickstart head's place on the same memory: a change of the model whose
+effect on AP these rows do not measure; their last column estimates the
+step ratio with that branch instead (the step, less the branch, plus the
+candidate, per round).
+
 Printed per part: the median time and its distribution-free 95 % interval
 over the rounds, and for TFPose's parts the ratio of its step to
 SimpleBaseline's step with that part's time taken away (per round, median):
@@ -37,10 +44,16 @@ import os
 import os.path as osp
 import statistics
 import sys
+from functools import partial
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SB = 'configs/simplebaseline/td-hm_res18_synthetic-128x96.py'
 QS = 'configs/tfpose/tfpose_res18_synthetic-128x96.py'
+# the quickstart's auxiliary branch is one 4x4 deconvolution of 128 channels
+CANDIDATE_AUX_HEADS = {
+    '2x2 deconvolution': dict(deconv_kernel_sizes=(2, )),
+    '64 channels': dict(deconv_out_channels=(64, )),
+}
 
 
 def backward_from_ones(outputs):
@@ -48,6 +61,17 @@ def backward_from_ones(outputs):
     import torch
     outputs = [o for o in outputs if o.requires_grad]
     torch.autograd.backward(outputs, [torch.ones_like(o) for o in outputs])
+
+
+def aux_loss_with(branch, head, memory, feats, data_samples):
+    """The auxiliary loss of ``head`` computed with ``branch`` in place of
+    its own auxiliary branch (forward and backward)."""
+    own, head.aux_head = head.aux_head, branch
+    try:
+        head._aux_loss(memory.detach().requires_grad_(), feats,
+                       data_samples).backward()
+    finally:
+        head.aux_head = own
 
 
 def leaves(tensors):
@@ -79,8 +103,10 @@ def main():
                                              median_interval)
     init_default_scope('mmpose')
 
-    def build(config):
+    def build(config, **aux_head):
         cfg = Config.fromfile(osp.join(REPO, config))
+        if aux_head:
+            cfg.model.head.aux_head.update(aux_head)
         torch.manual_seed(0)
         model = MODELS.build(cfg.model)
         model.init_weights()
@@ -109,6 +135,12 @@ def main():
 
     sb, sb_wrapper, sb_batch = build(SB)
     tf, tf_wrapper, tf_batch = build(QS)
+    # cheaper auxiliary branches a change of the model could use: timed
+    # here, not trained (what they would do to AP is not measured)
+    candidates = {
+        name: build(QS, **aux_head)[0].head.aux_head
+        for name, aux_head in CANDIDATE_AUX_HEADS.items()
+    }
     sb_data = sb.data_preprocessor(sb_batch, True)
     tf_data = tf.data_preprocessor(tf_batch, True)
     with torch.no_grad():
@@ -148,6 +180,10 @@ def main():
         ('TFPose quickstart', 'auxiliary branch + loss'):
         lambda: head._aux_loss(leaves([memory])[0], tf_n,
                                tf_data['data_samples']).backward(),
+        **{('TFPose quickstart', f'candidate: auxiliary branch + loss, {name}'):
+           partial(aux_loss_with, branch, head, memory, tf_n,
+                   tf_data['data_samples'])
+           for name, branch in candidates.items()},
         ('TFPose quickstart', 'optimizer'): optimizer_part(tf, tf_wrapper),
         ('TFPose quickstart', 'train step'):
         lambda: tf.train_step(tf_batch, tf_wrapper),
@@ -159,6 +195,7 @@ def main():
                                                   args.repeats)))
     sb_step = times[('SimpleBaseline-R18', 'train step')]
     tf_step = times[('TFPose quickstart', 'train step')]
+    aux = times[('TFPose quickstart', 'auxiliary branch + loss')]
     lines = [f'torch {torch.__version__}, {torch.get_num_threads()} '
              f'thread(s), batch 8 at 128x96, {args.repeats} rounds',
              '| model | part (forward + backward) | ms (median) | 95 % '
@@ -171,7 +208,13 @@ def main():
         row = dict(model=model, part=part, ms=statistics.median(ts) * 1e3,
                    ms_low=low * 1e3, ms_high=high * 1e3)
         without = '—'
-        if model == 'TFPose quickstart':
+        if part.startswith('candidate'):
+            # the step with this branch instead of the quickstart's
+            ratios = [(t - a + p) / s for t, a, p, s in
+                      zip(tf_step, aux, ts, sb_step)]
+            row['step_ratio_with'] = statistics.median(ratios)
+            without = f"{row['step_ratio_with']:.3f} (with it instead)"
+        elif model == 'TFPose quickstart':
             ratios = [(t - p) / s if part != 'train step' else t / s
                       for t, p, s in zip(tf_step, ts, sb_step)]
             row['step_ratio_without'] = statistics.median(ratios)
