@@ -51,29 +51,16 @@ def main():
     os.environ['MMPOSE_EXT_SYNTHETIC'] = args.data_root
     import torch
     torch.set_num_threads(args.threads)
-    from mmengine.config import Config
     from mmengine.optim import build_optim_wrapper
-    from mmengine.registry import init_default_scope
-    from mmengine.runner import Runner
-    from mmpose.registry import MODELS
 
-    import mmpose_ext  # noqa: F401
+    from mmpose_ext.utils.benchmark_models import build_for_training
     from mmpose_ext.utils.run_record import (LoadSampler, finish_benchmark,
                                              median_interval)
-    init_default_scope('mmpose')
 
     def build(config, **head):
-        cfg = Config.fromfile(osp.join(REPO, config))
-        cfg.model.head.update(head)
-        torch.manual_seed(0)
-        model = MODELS.build(cfg.model)
-        model.init_weights()
-        model.train()
-        loader = cfg.train_dataloader.copy()
-        loader.update(num_workers=0, persistent_workers=False)
-        loader.sampler = dict(type='DefaultSampler', shuffle=False)
-        batch = next(iter(Runner.build_dataloader(loader, seed=0)))
-        return model, cfg, batch
+        return build_for_training(
+            osp.join(REPO, config),
+            {f'model.head.{key}': value for key, value in head.items()})
 
     entries = {}
     sb, sb_cfg, sb_batch = build(SB)

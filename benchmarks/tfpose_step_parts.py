@@ -91,30 +91,19 @@ def main():
     os.environ['MMPOSE_EXT_SYNTHETIC'] = args.data_root
     import torch
     torch.set_num_threads(args.threads)
-    from mmengine.config import Config
     from mmengine.optim import build_optim_wrapper
-    from mmengine.registry import init_default_scope
-    from mmengine.runner import Runner
-    from mmpose.registry import MODELS
 
-    import mmpose_ext  # noqa: F401
+    from mmpose_ext.utils.benchmark_models import build_for_training
     from mmpose_ext.utils.run_record import (LoadSampler, alternating_times,
                                              finish_benchmark,
                                              median_interval)
-    init_default_scope('mmpose')
 
     def build(config, **aux_head):
-        cfg = Config.fromfile(osp.join(REPO, config))
-        if aux_head:
-            cfg.model.head.aux_head.update(aux_head)
-        torch.manual_seed(0)
-        model = MODELS.build(cfg.model)
-        model.init_weights()
-        model.train()
-        loader = cfg.train_dataloader.copy()
-        loader.update(num_workers=0, persistent_workers=False)
-        loader.sampler = dict(type='DefaultSampler', shuffle=False)
-        batch = next(iter(Runner.build_dataloader(loader, seed=0)))
+        model, cfg, batch = build_for_training(
+            osp.join(REPO, config), {
+                f'model.head.aux_head.{key}': value
+                for key, value in aux_head.items()
+            })
         wrapper = build_optim_wrapper(model, copy.deepcopy(cfg.optim_wrapper))
         return model, wrapper, batch
 

@@ -1,6 +1,8 @@
 """Models of configs as the benchmarks and the FLOP counts see them: random
 weights (nothing downloaded), eval mode, one image tensor in, the inference
-graph's raw outputs out.
+graph's raw outputs out; and, for the training-step benchmarks,
+:func:`build_for_training`: a config's model in training mode with one real
+batch of its training set.
 
 A tracing counter (MMEngine's ``FlopAnalyzer``) and a timing loop both want a
 module whose ``forward`` takes one tensor; a pose estimator's ``forward``
@@ -13,7 +15,7 @@ is imported, which importing this module does: Python runs
 ``mmpose_ext/__init__.py`` before any of its submodules.
 """
 import os.path as osp
-from typing import Tuple
+from typing import Optional, Tuple
 
 import mmpose
 from mmengine.config import Config
@@ -22,7 +24,7 @@ from mmpose.registry import MODELS
 from torch import Tensor, nn
 
 __all__ = ['SIMPLEBASELINE_R50', 'TensorForward', 'build_model',
-           'input_shape']
+           'build_for_training', 'input_shape']
 
 #: MMPose's own SimpleBaseline-R50 config (COCO, 256x192), from the installed
 #: package: the host's reference top-down model.
@@ -86,6 +88,41 @@ def build_model(config: str, **head_overrides) -> TensorForward:
     with DefaultScope.overwrite_default_scope('mmpose'):
         model = MODELS.build(cfg.model)
     return TensorForward(model).eval()
+
+
+def build_for_training(config: str, cfg_options: Optional[dict] = None,
+                       seed: int = 0):
+    """``config``'s model as a training step sees it, with one real batch.
+
+    Args:
+        config (str): Config path.
+        cfg_options (dict, optional): Dotted keys merged into the config
+            first, as ``--cfg-options`` does (e.g.
+            ``{'model.head.aux_head.deconv_kernel_sizes': (2, )}``).
+        seed (int): Torch seed set before the model is built, so that two
+            builds of one config start from the same weights.
+
+    Returns:
+        tuple: ``(model, cfg, batch)``: the model after ``init_weights``, in
+        training mode; the config; the first batch of the config's training
+        loader, unshuffled and loaded in this process (what ``train_step``
+        takes).
+    """
+    import torch
+    from mmengine.runner import Runner
+    cfg = Config.fromfile(config)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    with DefaultScope.overwrite_default_scope('mmpose'):
+        torch.manual_seed(seed)
+        model = MODELS.build(cfg.model)
+        model.init_weights()
+        model.train()
+        loader = cfg.train_dataloader.copy()
+        loader.update(num_workers=0, persistent_workers=False)
+        loader.sampler = dict(type='DefaultSampler', shuffle=False)
+        batch = next(iter(Runner.build_dataloader(loader, seed=seed)))
+    return model, cfg, batch
 
 
 def input_shape(config: str) -> Tuple[int, int]:

@@ -1,6 +1,8 @@
 """Models of configs as the benchmarks see them: the tensor-in wrapper gives
 the estimator's own inference-graph outputs, in eval mode, without
-pretrained weights, with the head overrides applied."""
+pretrained weights, with the head overrides applied; the training-step
+benchmarks' model comes in training mode with a real batch, the same weights
+for the same seed and the options merged into its config."""
 import os.path as osp
 
 import pytest
@@ -9,8 +11,9 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
 from mmpose_ext.utils.benchmark_models import (SIMPLEBASELINE_R50,
-                                               TensorForward, build_model,
-                                               input_shape)
+                                               TensorForward,
+                                               build_for_training,
+                                               build_model, input_shape)
 from tests.helpers import REPO
 
 SB_R18 = str(REPO / 'configs/simplebaseline/td-hm_res18_synthetic-128x96.py')
@@ -102,3 +105,32 @@ def test_simplebaseline_r50_is_mmposes_config():
     assert cfg.model.backbone.type == 'ResNet'
     assert cfg.model.backbone.depth == 50
     assert cfg.model.head.type == 'HeatmapHead'
+
+
+def test_build_for_training_gives_the_model_and_a_real_batch():
+    model, cfg, batch = build_for_training(
+        TFPOSE_TINY, {'model.head.aux_head.deconv_kernel_sizes': (2, 2, 2)})
+    assert all(m.training for m in model.modules())
+    # the option merged into the config, the rest of aux_head kept
+    deconv = model.head.aux_head.deconv_layers[0]
+    assert deconv.kernel_size == (2, 2)
+    assert cfg.model.head.aux_head.type == 'HeatmapHead'
+    size = cfg.train_dataloader.batch_size
+    assert len(batch['inputs']) == len(batch['data_samples']) == size
+    assert tuple(batch['inputs'][0].shape[-2:]) == input_shape(TFPOSE_TINY)
+    # a train step runs on it
+    wrapper_losses = model.train_step(batch, _sgd(model))
+    assert all(torch.isfinite(v) for v in wrapper_losses.values())
+
+
+def test_build_for_training_same_seed_same_weights():
+    a = build_for_training(TFPOSE_TINY)[0].state_dict()
+    b = build_for_training(TFPOSE_TINY)[0].state_dict()
+    c = build_for_training(TFPOSE_TINY, seed=1)[0].state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert not all(torch.equal(a[k], c[k]) for k in a)
+
+
+def _sgd(model):
+    from mmengine.optim import OptimWrapper
+    return OptimWrapper(torch.optim.SGD(model.parameters(), lr=1e-3))
