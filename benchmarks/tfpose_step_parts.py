@@ -18,9 +18,10 @@ decoder, auxiliary branch, the L1 loss of every decoder layer and
 its head (without the regression losses). ``optimizer`` is each config's
 optimizer (SimpleBaseline: Adam; TFPose: AdamW) as PyTorch runs it on the
 CPU (one update per parameter tensor) with every gradient present, stepped
-and zeroed by the optimizer wrapper as ``update_params`` does; ``train step`` is the whole of MMEngine's ``train_step``
-(data preprocessor, forward, losses, backward, optimizer), what
-``benchmarks/tfpose_step.py`` times. Every part of both models and both
+and zeroed by the optimizer wrapper as ``update_params`` does; ``train
+step`` is the whole of MMEngine's ``train_step`` (data preprocessor,
+forward, losses, backward, optimizer), what ``benchmarks/tfpose_step.py``
+times. Every part of both models and both
 steps alternate call by call, one round after another.
 
 Two rows time candidates for a cheaper auxiliary branch (a 2x2
@@ -169,7 +170,8 @@ def main():
         ('TFPose quickstart', 'auxiliary branch + loss'):
         lambda: head._aux_loss(leaves([memory])[0], tf_n,
                                tf_data['data_samples']).backward(),
-        **{('TFPose quickstart', f'candidate: auxiliary branch + loss, {name}'):
+        **{('TFPose quickstart',
+            f'candidate: auxiliary branch + loss, {name}'):
            partial(aux_loss_with, branch, head, memory, tf_n,
                    tf_data['data_samples'])
            for name, branch in candidates.items()},
