@@ -69,8 +69,7 @@ def aux_loss_with(branch, head, memory, feats, data_samples):
     its own auxiliary branch (forward and backward)."""
     own, head.aux_head = head.aux_head, branch
     try:
-        head._aux_loss(memory.detach().requires_grad_(), feats,
-                       data_samples).backward()
+        head._aux_loss(leaves([memory])[0], feats, data_samples).backward()
     finally:
         head.aux_head = own
 

@@ -18,6 +18,7 @@ import os.path as osp
 from typing import Optional, Tuple
 
 import mmpose
+import torch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmpose.registry import MODELS
@@ -108,7 +109,6 @@ def build_for_training(config: str, cfg_options: Optional[dict] = None,
         loader, unshuffled and loaded in this process (what ``train_step``
         takes).
     """
-    import torch
     from mmengine.runner import Runner
     cfg = Config.fromfile(config)
     if cfg_options:
