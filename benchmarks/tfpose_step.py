@@ -22,7 +22,10 @@ for all tensors), which removes the per-tensor cost that grows with the
 number of parameter tensors (TFPose 178, SimpleBaseline-R18 71). The row
 "in-place FFN ReLU (before)" is the quickstart with the FFNs' ReLU in place,
 as MMCV builds it and as this package did before (same values): the share
-of that change in the same run. Also
+of that change in the same run. The rows "aux 4x4 deconvolution (before)"
+and "aux heatmaps at stride 8" are the quickstart with another auxiliary
+branch (``OTHER_AUX``): the one it had until issue 19 (the share of that
+change), and a cheaper one the ``tfpose_aux_head`` experiment trained. Also
 printed: the largest difference between the two samplings'
 losses and gradients after one step from the same weights.
 """
@@ -38,6 +41,15 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SB = 'configs/simplebaseline/td-hm_res18_synthetic-128x96.py'
 QS = 'configs/tfpose/tfpose_res18_synthetic-128x96.py'
 PAPER = 'configs/tfpose/tfpose_res18-paper_synthetic-128x96.py'
+# the quickstart with other auxiliary branches: the 4x4 deconvolution it
+# had until issue 19, and heatmaps at stride 8 (an arm of the
+# tfpose_aux_head experiment, which measures their AP)
+OTHER_AUX = {
+    'aux 4x4 deconvolution (before)':
+    'configs/tfpose/tfpose_res18-aux-deconv4x4_synthetic-128x96.py',
+    'aux heatmaps at stride 8': 'configs/experiments/tfpose_aux_head/'
+    'tfpose_res18_synthetic-128x96_aux-stride8.py',
+}
 
 
 def main():
@@ -101,6 +113,8 @@ def main():
             module.inplace = True
     entries['TFPose quickstart, kernel, in-place FFN ReLU (before)'] = (
         model, cfg, batch)
+    for name, config in OTHER_AUX.items():
+        entries[f'TFPose quickstart, kernel, {name}'] = build(config)
 
     steppers = {}
     for label, (model, cfg, batch) in entries.items():

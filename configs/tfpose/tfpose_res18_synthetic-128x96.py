@@ -82,12 +82,15 @@ model = dict(
         # deconvolution to the 32x24 targets) instead of the paper's C5:
         # the level the p2q attention samples most finely learns to
         # localize (C3 against C5: the tfpose_aux_level experiment,
-        # docs/tfpose.md)
+        # docs/tfpose.md). The deconvolution is 2x2 (each output pixel from
+        # one token), not MMPose's 4x4: a quarter of the multiply-adds, the
+        # same AP (the tfpose_aux_head experiment; the 4x4 model:
+        # tfpose_res18-aux-deconv4x4_synthetic-128x96.py)
         aux_level=0,
         aux_head=dict(
             type='HeatmapHead',
             deconv_out_channels=(128, ),
-            deconv_kernel_sizes=(4, ),
+            deconv_kernel_sizes=(2, ),
             loss=dict(
                 type='KeypointMSELoss', use_target_weight=True,
                 loss_weight=50.)),

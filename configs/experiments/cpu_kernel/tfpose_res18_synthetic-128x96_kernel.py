@@ -2,7 +2,7 @@
 # CPU"): the quickstart TFPose with the compiled CPU kernel of deformable
 # attention, stated explicitly so that a later change of TFPoseHead's default
 # cannot move this arm.
-_base_ = ['../../tfpose/tfpose_res18_synthetic-128x96.py']
+_base_ = ['../../tfpose/tfpose_res18-aux-deconv4x4_synthetic-128x96.py']
 
 model = dict(head=dict(cpu_sampling='kernel'))
 

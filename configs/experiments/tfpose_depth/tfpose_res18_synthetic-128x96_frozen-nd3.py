@@ -3,7 +3,7 @@
 # query-to-query attention) trained alone on the cached memory of a trained
 # quickstart model (python -m mmpose_ext.tools.frozen_decoder). The other
 # arms inherit this file and change one thing.
-_base_ = ['../../tfpose/tfpose_res18_synthetic-128x96.py']
+_base_ = ['../../tfpose/tfpose_res18-aux-deconv4x4_synthetic-128x96.py']
 
 model = dict(head=dict(num_decoder_layers=3, with_q2q=True))
 

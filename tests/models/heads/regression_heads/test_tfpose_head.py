@@ -158,25 +158,30 @@ def test_readout_aux_heatmaps_is_their_udp_decode():
 
 
 @pytest.mark.parametrize('heatmap_type', ['UDPHeatmap', 'UDPCodec'])
+# stride 4 (the paper's heatmaps) and 8 (the C3 tokens' own: the
+# tfpose_aux_head experiment's stride8 arm)
+@pytest.mark.parametrize('stride', [4, 8])
 def test_readout_of_encoded_targets_is_their_keypoint_labels(
-        monkeypatch, heatmap_type):
+        monkeypatch, heatmap_type, stride):
     # the codec's own targets fed in as the auxiliary heatmaps must read back
     # the regression labels the same codec encodes
-    codec = dict(CODEC, heatmap=dict(CODEC['heatmap'], type=heatmap_type))
-    head = tiny_tfpose_head(decoder=codec)
     w, h = INPUT
+    codec = dict(CODEC, heatmap=dict(
+        CODEC['heatmap'], type=heatmap_type,
+        heatmap_size=(w // stride, h // stride)))
+    head = tiny_tfpose_head(decoder=codec)
     rng = np.random.default_rng(0)
-    # 3 heatmap pixels (12 input pixels) inside the input's borders: nearer,
-    # the Gaussian is cut by the border and UDPHeatmap's blurred Taylor step
-    # misses by pixels whatever the scale. (70, 100) was read back as
-    # (70.74, 100.79) at UDP's decoding scale.
-    margin = 12
+    # 3 heatmap pixels (3 x stride input pixels) inside the input's borders:
+    # nearer, the Gaussian is cut by the border and UDPHeatmap's blurred
+    # Taylor step misses by pixels whatever the scale. (70, 100) was read
+    # back as (70.74, 100.79) at UDP's decoding scale.
+    margin = 3 * stride
     keypoints = rng.uniform(margin, [w - 1 - margin, h - 1 - margin],
                             (B, 1, K, 2))
     keypoints[0, 0, 0] = (70, 100)
     encoded = [head.decoder.encode(kp) for kp in keypoints]
     heatmaps = torch.as_tensor(np.stack([e['heatmaps'] for e in encoded]))
-    assert heatmaps.shape == (B, K, 32, 24)
+    assert heatmaps.shape == (B, K, h // stride, w // stride)
     monkeypatch.setattr(head, 'aux_heatmaps', lambda memory, feats: heatmaps)
 
     coords = head.aux_heatmap_coords(tfpose_features()).numpy()
