@@ -12,9 +12,11 @@
 # needs it (docs/tfpose.md, "The quickstart model and its recipe"): one
 # learning rate for all parameters, no gradient clipping, the auxiliary
 # branch at the baseline's width (128 channels) and target width (sigma 2),
-# reading the C3 tokens instead of C5 (the tfpose_aux_level experiment), and
-# the refinement not detached (tfpose_detach). Its results: the cpu_kernel
-# experiment's kernel arm, this config with its default sampling stated.
+# reading the C3 tokens instead of C5 (the tfpose_aux_level experiment)
+# through one 2x2 deconvolution instead of MMPose's 4x4 (tfpose_aux_head),
+# and the refinement not detached (tfpose_detach). Its
+# results: the tfpose_aux_head experiment's deconv2x2 arm, this config with
+# its sampling and seed stated.
 _base_ = [
     '../_base_/default_runtime.py', '../_base_/data/synthetic.py',
     '../_base_/models/imagenet_preprocessor.py'
@@ -83,9 +85,10 @@ model = dict(
         # the level the p2q attention samples most finely learns to
         # localize (C3 against C5: the tfpose_aux_level experiment,
         # docs/tfpose.md). The deconvolution is 2x2 (each output pixel from
-        # one token), not MMPose's 4x4: a quarter of the multiply-adds, the
-        # same AP (the tfpose_aux_head experiment; the 4x4 model:
-        # tfpose_res18-aux-deconv4x4_synthetic-128x96.py)
+        # one token), not MMPose's 4x4: a quarter of the multiply-adds, AP
+        # level within what six seed pairs resolve (the tfpose_aux_head
+        # experiment; the 4x4 model: tfpose_res18-aux-deconv4x4_synthetic-
+        # 128x96.py)
         aux_level=0,
         aux_head=dict(
             type='HeatmapHead',
