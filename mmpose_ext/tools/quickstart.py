@@ -18,7 +18,8 @@
    initialised from that MAE checkpoint; a fixed number of iterations, with
    a progress bar and the remaining time) on CPU with the mmpose_ext train
    tool (a finished run is reused; an interrupted one is resumed where it
-   stopped);
+   stopped; a run of another model than the config's, made before the
+   config changed, is trained again);
 4. evaluates the final checkpoint with MMPose's CocoMetric on the val split
    with the generated person detections, through the test tool;
 5. draws the predictions on a val image with MMPose's visualizer (4 and 5
@@ -220,6 +221,16 @@ def _pretrain_mae(mae_config, work_dir):
     return cached, False
 
 
+def trained_model(work_dir, config):
+    """The ``model`` of the config the Runner dumped in ``work_dir`` (what
+    the run there trained), as a dict; None without a run."""
+    from mmengine.config import Config
+    dumped = osp.join(work_dir, osp.basename(config))
+    if not osp.isfile(dumped):
+        return None
+    return Config.fromfile(dumped).model.to_dict()
+
+
 def initialised_from(work_dir, config):
     """The backbone checkpoint the run in ``work_dir`` started from, read
     from the config the Runner dumped there; None without a run or an
@@ -376,6 +387,19 @@ def _job(args):
                   ('MAE ckpt', mae_checkpoint),
                   ('pre-train', 'reused (cached)' if mae_reused
                    else _minutes(mae_seconds))]
+    # a run of another model (the config changed since it was trained, as
+    # the quickstart's auxiliary branch did in issue 19) would not load
+    # into this config's model: neither reused nor resumed
+    if not retrain and _last_checkpoint(args.work_dir):
+        wanted = Config.fromfile(args.config)
+        wanted.merge_from_dict(dict(o.split('=', 1) for o in cfg_options))
+        if trained_model(args.work_dir, args.config) != \
+                wanted.model.to_dict():
+            stage = 'fine-tuning' if args.mae_config else 'training'
+            print(f'{stage}: the run in {args.work_dir} trained another '
+                  f'model than {args.config} describes (the config changed '
+                  'since): training again')
+            retrain = True
     start = time.perf_counter()
     checkpoint, reused = _train(
         args.config, args.work_dir, retrain, _length(cfg), cfg_options,

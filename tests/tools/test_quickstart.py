@@ -70,6 +70,18 @@ def test_quickstart_trains_evaluates_draws_and_reuses(
     assert 'training: reusing the finished run' in third
     assert 'mmpose_ext.tools.test' in third
 
+    # a run of another model (the config changed since) is trained again,
+    # not reused: its checkpoint would not load into this model
+    dumped = work_dir / osp.basename(TINY)
+    text = dumped.read_text()
+    assert 'num_decoder_layers=2' in text
+    dumped.write_text(text.replace('num_decoder_layers=2',
+                                   'num_decoder_layers=3'))
+    fourth = cli(args, timeout=900).stdout
+    assert 'trained another model than' in fourth
+    assert 'mmpose_ext.tools.train' in fourth
+    assert 'training: reusing' not in fourth
+
 
 VITPOSE_TINY = 'tests/fixtures/configs/vitpose-p8_tiny_synthetic.py'
 MAE_TINY = 'tests/fixtures/configs/mae_vitpose-p8_tiny_synthetic.py'
