@@ -24,9 +24,9 @@ forward, losses, backward, optimizer), what ``benchmarks/tfpose_step.py``
 times. Every part of both models and both
 steps alternate call by call, one round after another.
 
-One row times another auxiliary branch (``OTHER_AUX_HEADS``: the 4x4
+One row times another auxiliary branch (``OTHER_AUX``: the 4x4
 deconvolution the quickstart had until issue 19, where it now has a 2x2
-one) in the quickstart head's place on the same memory; its last column
+one, taken from its config) in the quickstart head's place on the same memory; its last column
 gives the step ratio with that branch instead (the step, less today's
 branch, plus that one, per round).
 
@@ -50,9 +50,11 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SB = 'configs/simplebaseline/td-hm_res18_synthetic-128x96.py'
 QS = 'configs/tfpose/tfpose_res18_synthetic-128x96.py'
 # the quickstart's auxiliary branch is one 2x2 deconvolution of 128
-# channels; until issue 19 it was a 4x4 one (to the same 32x24 heatmaps)
-OTHER_AUX_HEADS = {
-    '4x4 deconvolution (before)': dict(deconv_kernel_sizes=(4, )),
+# channels; until issue 19 it was a 4x4 one (to the same 32x24 heatmaps):
+# the config of that model
+OTHER_AUX = {
+    '4x4 deconvolution (before)':
+    'configs/tfpose/tfpose_res18-aux-deconv4x4_synthetic-128x96.py',
 }
 
 
@@ -97,12 +99,8 @@ def main():
                                              finish_benchmark,
                                              median_interval)
 
-    def build(config, **aux_head):
-        model, cfg, batch = build_for_training(
-            osp.join(REPO, config), {
-                f'model.head.aux_head.{key}': value
-                for key, value in aux_head.items()
-            })
+    def build(config):
+        model, cfg, batch = build_for_training(osp.join(REPO, config))
         wrapper = build_optim_wrapper(model, copy.deepcopy(cfg.optim_wrapper))
         return model, wrapper, batch
 
@@ -124,8 +122,8 @@ def main():
     sb, sb_wrapper, sb_batch = build(SB)
     tf, tf_wrapper, tf_batch = build(QS)
     others = {
-        name: build(QS, **aux_head)[0].head.aux_head
-        for name, aux_head in OTHER_AUX_HEADS.items()
+        name: build(config)[0].head.aux_head
+        for name, config in OTHER_AUX.items()
     }
     sb_data = sb.data_preprocessor(sb_batch, True)
     tf_data = tf.data_preprocessor(tf_batch, True)

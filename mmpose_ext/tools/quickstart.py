@@ -32,6 +32,7 @@
    the times the README quotes for the job are on record.
 """
 import argparse
+import copy
 import glob
 import hashlib
 import json
@@ -235,11 +236,8 @@ def initialised_from(work_dir, config):
     """The backbone checkpoint the run in ``work_dir`` started from, read
     from the config the Runner dumped there; None without a run or an
     initial checkpoint."""
-    from mmengine.config import Config
-    dumped = osp.join(work_dir, osp.basename(config))
-    if not osp.isfile(dumped):
-        return None
-    init_cfg = Config.fromfile(dumped).model.backbone.get('init_cfg') or {}
+    model = trained_model(work_dir, config) or {}
+    init_cfg = model.get('backbone', {}).get('init_cfg') or {}
     return init_cfg.get('checkpoint')
 
 
@@ -387,15 +385,15 @@ def _job(args):
                   ('MAE ckpt', mae_checkpoint),
                   ('pre-train', 'reused (cached)' if mae_reused
                    else _minutes(mae_seconds))]
+    stage = 'fine-tuning' if args.mae_config else 'training'
     # a run of another model (the config changed since it was trained, as
     # the quickstart's auxiliary branch did in issue 19) would not load
     # into this config's model: neither reused nor resumed
     if not retrain and _last_checkpoint(args.work_dir):
-        wanted = Config.fromfile(args.config)
+        wanted = copy.deepcopy(cfg)
         wanted.merge_from_dict(dict(o.split('=', 1) for o in cfg_options))
         if trained_model(args.work_dir, args.config) != \
                 wanted.model.to_dict():
-            stage = 'fine-tuning' if args.mae_config else 'training'
             print(f'{stage}: the run in {args.work_dir} trained another '
                   f'model than {args.config} describes (the config changed '
                   'since): training again')
@@ -403,7 +401,7 @@ def _job(args):
     start = time.perf_counter()
     checkpoint, reused = _train(
         args.config, args.work_dir, retrain, _length(cfg), cfg_options,
-        stage='fine-tuning' if args.mae_config else 'training')
+        stage=stage)
     train_seconds = time.perf_counter() - start
     stages['finetune' if args.mae_config else 'train'] = dict(
         seconds=train_seconds, reused=reused)
